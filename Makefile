@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pvnuma top-level Makefile.
+#
+#   make demo      build, boot the rig, show what pvnuma does (the main job)
+#   make check     build and run every test; ends with "N passed, N failed"
+#   make modules   build pvnuma.ko, pvnuma_guest.ko, pvnuma_test.ko
+#   make kernel    fetch, patch, configure and build the rig kernel
+#   make vm CMD='...'   run a command inside L1 (the patched host)
+#   make deps      install the Debian packages the rig needs
+#
+# Variables: DEBUG=1 (debug kernel: KASAN, lockdep, UBSAN, kmemleak, ...),
+# KDIR=/path (a built 6.12.y tree with patches/ applied, instead of the rig's),
+# PVNUMA_CACHE=/path (build trees, ccache, logs; default ~/.cache/pvnuma).
+
+RIG := tools/rig
+export DEBUG KDIR PVNUMA_CACHE
+
+all: modules
+
+deps:
+	@bash $(RIG)/deps.sh
+
+kernel: deps
+	@bash $(RIG)/kernel.sh all
+
+modules: deps
+	@bash $(RIG)/kernel.sh modules
+
+check:
+	@bash $(RIG)/check.sh
+
+demo:
+	@bash tools/demo.sh
+
+vm: kernel
+	@bash $(RIG)/vm.sh -- $(CMD)
+
+clean:
+	rm -f *.o *.ko *.mod *.mod.c *.mod.o .*.cmd modules.order Module.symvers
+	rm -f kernel/*.o kernel/.*.cmd kernel/tests/*.o kernel/tests/.*.cmd
+	rm -f guest/*.o guest/.*.cmd
+
+.PHONY: all deps kernel modules check demo vm clean

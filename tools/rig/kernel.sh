@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Kernel tree for the rig: unpack Debian's linux-source-6.12 into a git tree,
+# apply patches/ with git am, merge the config fragments, build incrementally
+# with ccache, build the KVM selftests and the pvnuma modules against it.
+#
+# Usage: kernel.sh all|source|patch|config|build|selftests|modules
+. "$(dirname "$0")/lib.sh"
+
+GIT="git -C $SRC -c user.name=pvnuma-rig -c user.email=rig@pvnuma.invalid"
+MAKEK="make -C $SRC O=$BUILD -j$JOBS CC=ccache\ gcc HOSTCC=ccache\ gcc"
+
+# Unpack the pinned linux-source tarball once; tag it pvnuma-base.
+do_source() {
+	local tarball=/usr/src/linux-source-6.12.tar.xz stamp=$SRC/.git/pvnuma-source
+	local have
+
+	have=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
+	[ "$have" = "$PVNUMA_KPKG_VERSION" ] ||
+		die "linux-source-6.12 $PVNUMA_KPKG_VERSION is not installed (have: '${have:-none}'); run: make deps"
+	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$have" ] && return 0
+
+	info "unpacking linux-source-6.12 $have into $SRC"
+	rm -rf "$SRC" "$SRC.tmp"
+	mkdir -p "$SRC.tmp"
+	run_step unpack "$LOGDIR/unpack.log" tar -C "$SRC.tmp" -xf "$tarball"
+	mv "$SRC.tmp/linux-source-6.12" "$SRC"
+	rmdir "$SRC.tmp"
+	run_step git-base "$LOGDIR/unpack.log" sh -c "
+		$GIT init -q && $GIT add -f -A . && \
+		$GIT commit -q -m 'Debian linux-source-6.12 $have' && \
+		$GIT tag pvnuma-base"
+	echo "$have" >"$stamp"
+}
+
+# Apply the series on top of pvnuma-base in a scratch worktree, then move the
+# build tree's checkout to the result: git checkout rewrites only the files
+# that differ, so editing one patch rebuilds only what that edit touches.
+do_patch() {
+	local stamp=$SRC/.git/pvnuma-series am=$PVNUMA_CACHE/linux-am sum p
+	local log=$LOGDIR/patch.log
+
+	sum=$(series_files | xargs -r cat | sha256sum | cut -d' ' -f1)
+	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
+	rm -f "$stamp"
+	if [ ! -e "$am/.git" ]; then
+		rm -rf "$am"
+		$GIT worktree prune
+		run_step worktree "$log" $GIT worktree add -q --detach "$am" pvnuma-base
+	fi
+	AM="git -C $am -c user.name=pvnuma-rig -c user.email=rig@pvnuma.invalid"
+	$AM am --abort >/dev/null 2>&1 || true
+	$AM reset -q --hard pvnuma-base
+	: >"$log"
+	for p in $(series_files); do
+		if ! $AM am -q "$p" >>"$log" 2>&1; then
+			$AM am --abort >/dev/null 2>&1 || true
+			tail -n 20 "$log" | sed 's/^/  | /' >&2
+			die "patch $(basename "$p") does not apply to linux-source-6.12 $PVNUMA_KPKG_VERSION (log: $log)"
+		fi
+	done
+	$GIT checkout -q --detach "$($AM rev-parse HEAD)" >>"$log" 2>&1 ||
+		die "cannot check out the patched tree in $SRC (log: $log)"
+	info "applied $(series_files | wc -l) patches from patches/"
+	echo "$sum" >"$stamp"
+}
+
+# Merge the fragments in a scratch tree and install the result only when it
+# differs, so that an unchanged config never triggers a rebuild.
+do_config() {
+	local tmp=$PVNUMA_CACHE/config-$VARIANT.tmp log=$LOGDIR/config-$VARIANT.log
+	local frags="$SRC/kernel/configs/kvm_guest.config $PVNUMA_ROOT/tools/configs/pvnuma.config"
+	local sym want got bad=""
+
+	[ "$VARIANT" = debug ] && frags="$frags $PVNUMA_ROOT/tools/configs/debug.config"
+	rm -rf "$tmp"
+	mkdir -p "$tmp" "$BUILD"
+	run_step config-$VARIANT "$log" sh -c "
+		make -C $SRC O=$tmp x86_64_defconfig && \
+		$SRC/scripts/kconfig/merge_config.sh -m -O $tmp $tmp/.config $frags && \
+		make -C $SRC O=$tmp olddefconfig"
+	# Every symbol a fragment asks for must have survived olddefconfig.
+	for f in $PVNUMA_ROOT/tools/configs/pvnuma.config \
+		 $([ "$VARIANT" = debug ] && echo "$PVNUMA_ROOT/tools/configs/debug.config"); do
+		while IFS= read -r want; do
+			sym=${want%%=*}
+			got=$(grep -E "^$sym=" "$tmp/.config" || true)
+			[ "$got" = "$want" ] || bad="$bad $want(got:${got:-unset})"
+		done < <(grep -E '^CONFIG_[A-Z0-9_]+=' "$f")
+	done
+	[ -z "$bad" ] || die "config fragment not honoured:$bad (log: $log)"
+	if ! cmp -s "$tmp/.config" "$BUILD/.config"; then
+		cp "$tmp/.config" "$BUILD/.config"
+		info "kernel config ($VARIANT) updated"
+	fi
+	rm -rf "$tmp"
+}
+
+do_build() {
+	run_step "kernel-$VARIANT" "$LOGDIR/kernel-$VARIANT.log" sh -c "
+		$MAKEK olddefconfig && $MAKEK bzImage modules && \
+		$MAKEK headers_install" ||
+		die "kernel build failed (log: $LOGDIR/kernel-$VARIANT.log)"
+}
+
+# Our KVM selftests are copied into the tree's x86_64/ directory so that they
+# build with the tree's kvm_util library and flags exactly like upstream ones.
+do_selftests() {
+	local kst=$SRC/tools/testing/selftests/kvm
+	[ "$USER_KDIR" = 1 ] && kst=${KSRC:-$BUILD}/tools/testing/selftests/kvm
+	[ -d "$kst" ] || die "no KVM selftests in $kst (with KDIR=, set KSRC= to the source tree)"
+	mkdir -p "$SELFTEST_OUT"
+	rsync -c "$PVNUMA_ROOT"/selftests/kvm/*.c "$PVNUMA_ROOT"/selftests/kvm/*.h \
+		"$kst/x86_64/" 2>/dev/null || true
+	# shellcheck disable=SC2046
+	run_step "kvm-selftests-$VARIANT" "$LOGDIR/selftests-$VARIANT.log" \
+		make -C "$kst" -j"$JOBS" OUTPUT="$SELFTEST_OUT" \
+		LINUX_HDR_PATH="$BUILD/usr/include/" \
+		KHDR_INCLUDES="-isystem $BUILD/usr/include" \
+		TEST_GEN_PROGS_x86_64="$(echo $(kvm_selftests))" ||
+		die "KVM selftests build failed (log: $LOGDIR/selftests-$VARIANT.log)"
+}
+
+do_modules() {
+	run_step "modules-$VARIANT" "$LOGDIR/modules-$VARIANT.log" \
+		make -C "$BUILD" M="$PVNUMA_ROOT" -j"$JOBS" CC="ccache gcc" W=1 modules ||
+		die "module build failed (log: $LOGDIR/modules-$VARIANT.log)"
+}
+
+step=${1:-all}
+case $step in
+all)
+	if [ "$USER_KDIR" = 0 ]; then
+		do_source
+		do_patch
+		do_config
+		do_build
+	fi
+	[ -f "$BZIMAGE" ] || die "no kernel image at $BZIMAGE"
+	do_selftests
+	do_modules
+	;;
+source|patch|config|build|selftests|modules)
+	"do_$step" ;;
+*)
+	die "unknown step '$step' (all|source|patch|config|build|selftests|modules)" ;;
+esac

@@ -1,0 +1,99 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common settings and helpers of the pvnuma rig, sourced by tools/rig/*.sh.
+#
+# Everything the rig builds lives outside the checkout, under
+# $PVNUMA_CACHE (default ~/.cache/pvnuma), so that a fresh clone on the same
+# machine reuses the kernel tree, the build tree and ccache.
+
+set -euo pipefail
+
+PVNUMA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PVNUMA_CACHE=${PVNUMA_CACHE:-${HOME:-/root}/.cache/pvnuma}
+# The Debian package version the patches are made against.
+PVNUMA_KPKG_VERSION=${PVNUMA_KPKG_VERSION:-6.12.117-1~deb12u1}
+DEBUG=${DEBUG:-0}
+if [ "$DEBUG" = 1 ]; then VARIANT=debug; else VARIANT=default; fi
+
+SRC=$PVNUMA_CACHE/linux
+LOGDIR=$PVNUMA_CACHE/logs
+RUNDIR=$PVNUMA_CACHE/runs
+# KDIR: a built 6.12.y tree of the user's own; the rig then neither fetches,
+# patches, configures nor builds a kernel.
+if [ -n "${KDIR:-}" ]; then
+	BUILD=$(cd "$KDIR" && pwd)
+	USER_KDIR=1
+else
+	BUILD=$PVNUMA_CACHE/build-$VARIANT
+	USER_KDIR=0
+fi
+BZIMAGE=$BUILD/arch/x86/boot/bzImage
+SELFTEST_OUT=$PVNUMA_CACHE/selftests-$VARIANT
+JOBS=${JOBS:-$(nproc)}
+
+export CCACHE_DIR=${CCACHE_DIR:-$PVNUMA_CACHE/ccache}
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+# Fixed build identity so that ccache and the module vermagic do not change
+# between otherwise identical builds.
+export KBUILD_BUILD_USER=pvnuma KBUILD_BUILD_HOST=rig
+export KBUILD_BUILD_TIMESTAMP="2025-01-01"
+
+# Read-only inside L1, where the same scripts run from the 9p root.
+mkdir -p "$LOGDIR" "$RUNDIR" 2>/dev/null || true
+
+die() {
+	printf 'pvnuma: error: %s\n' "$*" >&2
+	exit 1
+}
+
+info() {
+	printf 'pvnuma: %s\n' "$*" >&2
+}
+
+# run_step NAME LOG CMD...: run CMD with all output in LOG, showing one
+# progress line (step, elapsed time).  On failure print the log's tail and
+# its path and return the command's status.
+run_step() {
+	local name=$1 log=$2 start pid rc=0 tick=0
+	shift 2
+	start=$(date +%s)
+	: >"$log"
+	"$@" >>"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		tick=$((tick + 1))
+		if [ -t 2 ]; then
+			printf '\r[%s] %ds ' "$name" $(($(date +%s) - start)) >&2
+		elif [ $((tick % 60)) = 0 ]; then
+			printf '[%s] %ds\n' "$name" $(($(date +%s) - start)) >&2
+		fi
+	done
+	wait "$pid" || rc=$?
+	[ -t 2 ] && printf '\r' >&2
+	if [ "$rc" = 0 ]; then
+		printf '[%s] done in %ds\n' "$name" $(($(date +%s) - start)) >&2
+	else
+		printf '[%s] FAILED after %ds (exit %d); last lines of %s:\n' \
+			"$name" $(($(date +%s) - start)) "$rc" "$log" >&2
+		tail -n 25 "$log" | sed 's/^/  | /' >&2
+		printf 'pvnuma: full log: %s\n' "$log" >&2
+	fi
+	return "$rc"
+}
+
+# The series, in order: numbered patches, cover letter excluded.
+series_files() {
+	find "$PVNUMA_ROOT/patches" -maxdepth 1 -name '[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name '0000-*' | LC_ALL=C sort
+}
+
+# The KVM selftests make check runs: ours from selftests/kvm/, then the
+# upstream ones that guard the KVM paths our patches touch.
+kvm_selftests() {
+	local f
+	for f in "$PVNUMA_ROOT"/selftests/kvm/*.c; do
+		[ -e "$f" ] && echo "x86_64/$(basename "$f" .c)"
+	done
+	echo x86_64/kvm_pv_test x86_64/fix_hypercall_test \
+	     x86_64/userspace_msr_exit_test steal_time demand_paging_test
+}
