@@ -9,17 +9,29 @@
 
 #include <linux/kvm_para.h>
 #include <linux/module.h>
+#include <asm/processor.h>
 
 #include "pvnuma_guest.h"
 
 bool pvnuma_guest_host_has_feature;
 
+/*
+ * kvm_para_has_feature() is not usable from modules (its helper is not
+ * exported), so read the KVM PV feature leaf directly.
+ */
+static bool host_has_feature(void)
+{
+	u32 base = hypervisor_cpuid_base(KVM_SIGNATURE, 0);
+
+	return base && (cpuid_eax(base | KVM_CPUID_FEATURES) &
+			BIT(KVM_FEATURE_NUMA_MOVED));
+}
+
 static int __init pvnuma_guest_init(void)
 {
 	int ret;
 
-	pvnuma_guest_host_has_feature = kvm_para_available() &&
-		kvm_para_has_feature(KVM_FEATURE_NUMA_MOVED);
+	pvnuma_guest_host_has_feature = host_has_feature();
 	ret = pvnuma_guest_sysfs_init();
 	if (ret)
 		return ret;

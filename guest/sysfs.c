@@ -16,6 +16,7 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%s\n", PVNUMA_VERSION);
 }
+
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
 static ssize_t host_feature_show(struct kobject *kobj,
@@ -23,6 +24,7 @@ static ssize_t host_feature_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%d\n", pvnuma_guest_host_has_feature);
 }
+
 static struct kobj_attribute host_feature_attr = __ATTR_RO(host_feature);
 
 static struct attribute *guest_attrs[] = {

@@ -7,7 +7,7 @@
 #ifndef _PVNUMA_AREA_CASES_H
 #define _PVNUMA_AREA_CASES_H
 
-#define SZ_GIB_PAGES	(1ULL << 18)	/* 4 KiB pages in 1 GiB */
+#define SZ_GIB_PAGES	262144ULL	/* 4 KiB pages in 1 GiB */
 
 static const struct {
 	const char *name;

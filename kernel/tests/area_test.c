@@ -56,6 +56,7 @@ static struct kunit_suite pvnuma_area_test_suite = {
 	.name = "pvnuma_area",
 	.test_cases = pvnuma_area_test_cases,
 };
+
 kunit_test_suite(pvnuma_area_test_suite);
 
 MODULE_LICENSE("GPL");

@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The tests that run inside L1 (the patched host kernel), started by
+# `make check` through tools/rig/vm.sh.  Each test prints
+#   PVNUMA-RUNNING <name>            before it starts, and
+#   PVNUMA-RESULT <PASS|FAIL|SKIP> <name> [reason]
+# when it ends; its own output goes to /run/pvnuma/logs/<name>.log.  A test
+# that never reports a result (L1 hung or died) is counted as failed by the
+# caller.
+set -u
+. "$(dirname "$0")/../tools/rig/lib.sh"
+set +e
+
+LOGS=/run/pvnuma/logs
+mkdir -p "$LOGS"
+SELFTESTS=$(dirname "$(readlink -f "$0")")
+NR_NODES=${PVNUMA_NODES:-2}
+
+# run_test NAME CMD...: exit 0 pass, 4 skip (kselftest), else fail.
+run_test() {
+	local name=$1 log rc
+	shift
+	log=$LOGS/$(echo "$name" | tr '/' '_').log
+	echo "PVNUMA-RUNNING $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	case $rc in
+	0) echo "PVNUMA-RESULT PASS $name" ;;
+	4) echo "PVNUMA-RESULT SKIP $name $(tail -n1 "$log")" ;;
+	*) echo "PVNUMA-RESULT FAIL $name exit $rc, log ${log#/run/pvnuma/}"
+	   tail -n 15 "$log" | sed 's/^/  | /' ;;
+	esac
+}
+
+# Any splat since boot fails this test: WARN/BUG, oops, lockdep, KASAN,
+# UBSAN, list corruption; on a debug kernel kmemleak is scanned too.
+kernel_log_clean() {
+	local leaks=/sys/kernel/debug/kmemleak
+
+	if [ -w "$leaks" ]; then
+		echo scan >"$leaks"
+		if [ -s "$leaks" ]; then
+			cat "$leaks"
+			return 1
+		fi
+	fi
+	! dmesg | grep -E 'cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption'
+}
+
+test_numa_nodes() {
+	local n
+	n=$(ls -d /sys/devices/system/node/node[0-9]* | wc -l)
+	echo "host NUMA nodes: $n (want $NR_NODES)"
+	numactl -H
+	[ "$n" = "$NR_NODES" ]
+}
+
+test_kvm_nested() {
+	[ -c /dev/kvm ] || { echo "no /dev/kvm"; return 1; }
+	echo "kvm_amd npt=$(cat /sys/module/kvm_amd/parameters/npt)"
+	[ "$(cat /sys/module/kvm_amd/parameters/npt)" = 1 ] ||
+		[ "$(cat /sys/module/kvm_amd/parameters/npt)" = Y ]
+}
+
+# Load, check the version file, unload, check the directory is gone.
+test_module_cycle() {
+	local mod=$1 dir=$2 want
+	want=$(sed -n 's/^PVNUMA_VERSION := //p' "$PVNUMA_ROOT/Kbuild")
+	insmod "$PVNUMA_ROOT/$mod.ko" || return 1
+	echo "version: $(cat "$dir/version")"
+	[ "$(cat "$dir/version")" = "$want" ] || { rmmod "$mod"; return 1; }
+	if [ "$mod" = pvnuma_guest ]; then
+		# L1 runs under TCG, which offers no KVM PV features.
+		[ "$(cat "$dir/host_feature")" = 0 ] || { rmmod "$mod"; return 1; }
+	fi
+	rmmod "$mod" || return 1
+	[ ! -e "$dir" ]
+}
+
+test_sysfs() {
+	insmod "$PVNUMA_ROOT/pvnuma.ko" || return 1
+	bash "$SELFTESTS/sysfs/pvnuma_sysfs.sh"
+	local rc=$?
+	rmmod pvnuma
+	return $rc
+}
+
+# KUnit: load the test module, report each case as its own test.
+run_kunit() {
+	local suite=$1 results rc=0 log=$LOGS/kunit_$1.log
+	echo "PVNUMA-RUNNING kunit/$suite"
+	{
+		insmod "$PVNUMA_ROOT/pvnuma.ko" &&
+		insmod "$PVNUMA_ROOT/pvnuma_test.ko"
+	} >"$log" 2>&1 || rc=1
+	results=/sys/kernel/debug/kunit/$suite/results
+	if [ "$rc" = 0 ] && [ -f "$results" ]; then
+		cat "$results" >>"$log"
+		awk -v suite="$suite" '
+			/^    ok [0-9]+ / { print "PVNUMA-RESULT PASS kunit/" suite "/" $3 }
+			/^    not ok [0-9]+ / { print "PVNUMA-RESULT FAIL kunit/" suite "/" $4 }
+			/^    # .*(EXPECTATION|ASSERTION) FAILED/ ||
+			/^        # / { print "  | " $0 }' "$results"
+		grep -qE '^    (not )?ok ' "$results" ||
+			echo "PVNUMA-RESULT FAIL kunit/$suite no test cases in $results"
+	else
+		echo "PVNUMA-RESULT FAIL kunit/$suite could not load the test module, log ${log#/run/pvnuma/}"
+	fi
+	rmmod pvnuma_test pvnuma 2>/dev/null
+}
+
+test_l2_vnuma() {
+	local console=/run/pvnuma/l2-console.log n
+	"$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem 512 --timeout 120 \
+		--console "$console" || return 1
+	grep PVNUMA-TOPOLOGY "$console"
+	n=$(grep -c '^PVNUMA-TOPOLOGY l2 node' "$console")
+	[ "$n" = 2 ] && grep -q '^PVNUMA-RC=0' "$console"
+}
+
+run_test rig/numa-nodes test_numa_nodes
+run_test rig/kvm-nested-npt test_kvm_nested
+run_test module/pvnuma-load-unload test_module_cycle pvnuma /sys/kernel/pvnuma
+run_test module/pvnuma_guest-load-unload test_module_cycle pvnuma_guest /sys/kernel/pvnuma_guest
+run_test sysfs/pvnuma test_sysfs
+run_kunit pvnuma_area
+
+for t in $(kvm_selftests); do
+	run_test "kvm/$(basename "$t")" "$SELFTEST_OUT/$t"
+done
+
+run_test rig/l2-vnuma-boot test_l2_vnuma
+run_test kernel/log-clean kernel_log_clean
+dmesg >"$LOGS/dmesg.log"
+exit 0

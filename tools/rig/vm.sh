@@ -1,0 +1,110 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the rig kernel as L1 (a KVM host with NUMA nodes, under QEMU TCG with
+# AMD SVM and nested paging), run one command inside it and return that
+# command's output and exit status.
+#
+# Usage: vm.sh [--nodes N] [--mem SIZE_MB] [--cpus-per-node N]
+#              [--timeout SECONDS] [--name NAME] [--quiet] -- COMMAND...
+#
+# COMMAND runs as root in a chroot of this machine's root file system
+# (read-only), so every path on this machine is the same path inside L1.
+# /run/pvnuma inside is the run directory $PVNUMA_CACHE/runs/NAME here,
+# writable both ways.  Exit status: COMMAND's, or 124 if L1 timed out,
+# 125 if L1 died before reporting one.
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	sed -n '5,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+nodes=2 mem=4096 cpn=1 timeout=600 name=vm quiet=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--nodes) nodes=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--cpus-per-node) cpn=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--name) name=$2; shift 2 ;;
+	--quiet) quiet=1; shift ;;
+	--) shift; break ;;
+	-h|--help) usage ;;
+	*) echo "vm.sh: unknown option '$1'" >&2; usage ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "vm.sh: no command given" >&2; usage; }
+for v in "nodes=$nodes" "mem=$mem" "cpus-per-node=$cpn" "timeout=$timeout"; do
+	case ${v#*=} in
+	''|*[!0-9]*|0) echo "vm.sh: --${v%%=*} must be a positive integer, got '${v#*=}'" >&2
+		       exit 2 ;;
+	esac
+done
+case $name in
+''|*[!A-Za-z0-9._-]*) echo "vm.sh: --name may use only [A-Za-z0-9._-]" >&2; exit 2 ;;
+esac
+[ $((mem % nodes)) = 0 ] || { echo "vm.sh: --mem must divide evenly into $nodes nodes" >&2; exit 2; }
+[ -f "$BZIMAGE" ] || die "no kernel at $BZIMAGE: run 'make kernel' first"
+
+initramfs=$("$(dirname "$0")/initramfs.sh")
+
+run=$RUNDIR/$name
+rm -rf "$run"
+mkdir -p "$run"
+{
+	echo "export PVNUMA_CACHE=$PVNUMA_CACHE DEBUG=$DEBUG KDIR=${KDIR:-} PVNUMA_L1=1"
+	echo "cd /run/pvnuma"
+	echo "$*"
+} >"$run/cmd"
+
+numa=()
+for ((n = 0; n < nodes; n++)); do
+	first=$((n * cpn))
+	last=$((first + cpn - 1))
+	numa+=(-object "memory-backend-ram,id=m$n,size=$((mem / nodes))M"
+	       -numa "node,nodeid=$n,cpus=$first-$last,memdev=m$n")
+done
+
+qemu_pid=""
+cleanup() {
+	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
+		kill -KILL "$qemu_pid" 2>/dev/null || true
+		wait "$qemu_pid" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+timeout -k 5 "$timeout" qemu-system-x86_64 \
+	-accel tcg,thread=multi -cpu EPYC,+svm,+npt \
+	-m "$mem" -smp "$((nodes * cpn)),sockets=$nodes,cores=$cpn,threads=1" "${numa[@]}" \
+	-kernel "$BZIMAGE" -initrd "$initramfs" \
+	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l1 ${PVNUMA_L1_CMDLINE:-}" \
+	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
+	-virtfs local,path="$run",mount_tag=out,security_model=none,multidevs=remap \
+	-display none -serial file:"$run/console.log" -monitor none \
+	-no-reboot -nodefaults >"$run/qemu.log" 2>&1 &
+qemu_pid=$!
+start=$(date +%s)
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	sleep 1
+	if [ "$quiet" = 0 ] && [ -t 2 ]; then
+		printf '\r[L1 %s] %ds ' "$name" $(($(date +%s) - start)) >&2
+	fi
+done
+qrc=0
+wait "$qemu_pid" || qrc=$?
+qemu_pid=""
+[ "$quiet" = 0 ] && [ -t 2 ] && printf '\r' >&2
+
+[ -f "$run/output" ] && cat "$run/output"
+if [ -f "$run/rc" ]; then
+	exit "$(cat "$run/rc")"
+fi
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm.sh: L1 timed out after ${timeout}s; console: $run/console.log" >&2
+	exit 124
+fi
+echo "vm.sh: L1 ended (qemu exit $qrc) without reporting a status; console: $run/console.log, qemu: $run/qemu.log" >&2
+grep -m3 -E 'Kernel panic|BUG:|Oops' "$run/console.log" >&2 || true
+exit 125
