@@ -87,6 +87,10 @@ do_config() {
 			got=$(grep -E "^$sym=" "$tmp/.config" || true)
 			[ "$got" = "$want" ] || bad="$bad $want(got:${got:-unset})"
 		done < <(grep -E '^CONFIG_[A-Z0-9_]+=' "$f")
+		for sym in $(sed -nE 's/^# (CONFIG_[A-Z0-9_]+) is not set$/\1/p' "$f"); do
+			got=$(grep -E "^$sym=" "$tmp/.config" || true)
+			[ -z "$got" ] || bad="$bad $sym(unset wanted, got:$got)"
+		done
 	done
 	[ -z "$bad" ] || die "config fragment not honoured:$bad (log: $log)"
 	if ! cmp -s "$tmp/.config" "$BUILD/.config"; then
