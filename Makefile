@@ -14,7 +14,7 @@
 # PVNUMA_CACHE=/path (build trees, ccache, logs; default ~/.cache/pvnuma).
 
 RIG := tools/rig
-export DEBUG KDIR PVNUMA_CACHE
+export DEBUG KDIR PVNUMA_CACHE CMD
 
 all: modules
 
@@ -34,7 +34,7 @@ demo:
 	@bash tools/demo.sh
 
 vm: kernel
-	@bash $(RIG)/vm.sh -- $(CMD)
+	@bash $(RIG)/vm.sh -- "$$CMD"
 
 clean:
 	rm -f *.o *.ko *.mod *.mod.c *.mod.o .*.cmd modules.order Module.symvers

@@ -20,7 +20,8 @@
  * @nr_gfns: guest frames the bitmap covers
  *
  * One bit per guest frame, rounded up to whole u64 words: 32 KiB per GiB of
- * 4 KiB pages.
+ * 4 KiB pages.  Exact for @nr_gfns up to KVM_NUMA_MOVED_MAX_GFNS, the
+ * range pvnuma_area_check() accepts; callers check that first.
  *
  * Return: the size in bytes.
  */

@@ -35,12 +35,14 @@ run_test() {
 # Any splat since boot fails this test: WARN/BUG, oops, lockdep, KASAN,
 # UBSAN, list corruption; on a debug kernel kmemleak is scanned too.
 kernel_log_clean() {
-	local leaks=/sys/kernel/debug/kmemleak
+	local leaks=/sys/kernel/debug/kmemleak out
 
 	if [ -w "$leaks" ]; then
 		echo scan >"$leaks"
-		if [ -s "$leaks" ]; then
-			cat "$leaks"
+		# debugfs files report size 0: read the content.
+		out=$(cat "$leaks")
+		if [ -n "$out" ]; then
+			echo "$out"
 			return 1
 		fi
 	fi

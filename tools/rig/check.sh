@@ -46,17 +46,23 @@ build kernel bash "$PVNUMA_ROOT/tools/rig/kernel.sh" all || summary
 # Native unit tests of the pure logic, against the patched UAPI headers.
 unit_out=$PVNUMA_CACHE/unit
 mkdir -p "$unit_out"
-if build unit make -s -C "$PVNUMA_ROOT/selftests/unit" OUT="$unit_out" \
-	UAPI_INCLUDE="$BUILD/usr/include" >"$LOGDIR/unit.log" 2>&1; then
+unit_build() {
+	make -s -C "$PVNUMA_ROOT/selftests/unit" OUT="$unit_out" \
+		UAPI_INCLUDE="$BUILD/usr/include" >"$LOGDIR/unit.log" 2>&1 ||
+		{ tail -n 20 "$LOGDIR/unit.log"; return 1; }
+}
+if build unit unit_build; then
 	for t in "$unit_out"/*_test; do
-		"$t" >"$LOGDIR/unit-$(basename "$t").log" 2>&1
+		[ -x "$t" ] || continue
+		tlog=$LOGDIR/unit-$(basename "$t").log
+		"$t" >"$tlog" 2>&1
+		trc=$?
 		sed -nE "s/^ok [0-9]+ (.*)/PASS unit\/$(basename "$t")\/\1/p;
-			 s/^not ok [0-9]+ (.*)/FAIL unit\/$(basename "$t")\/\1/p" \
-			"$LOGDIR/unit-$(basename "$t").log" |
+			 s/^not ok [0-9]+ (.*)/FAIL unit\/$(basename "$t")\/\1/p" "$tlog" |
 		while read -r verdict name; do result "$verdict" "$name"; done
+		# A crash or a non-zero exit after the last case is a failure too.
+		[ "$trc" = 0 ] || result FAIL "unit/$(basename "$t")" "exit $trc, log $tlog"
 	done
-else
-	tail -n 20 "$LOGDIR/unit.log"
 fi
 
 # checkpatch: our C sources one by one, then every patch of the series.
@@ -88,10 +94,8 @@ l1_rc=$?
 while IFS= read -r line; do
 	case $line in
 	"PVNUMA-RESULT "*)
-		set -- ${line#PVNUMA-RESULT }
-		verdict=$1 name=$2
-		shift 2
-		result "$verdict" "$name" "$*" ;;
+		read -r verdict name reason <<<"${line#PVNUMA-RESULT }"
+		result "$verdict" "$name" "$reason" ;;
 	"PVNUMA-RUNNING "*) ;;
 	*) echo "$line" ;;
 	esac

@@ -32,7 +32,7 @@ log=$LOGDIR/apt.log
 run_step apt-update "$log" $SUDO apt-get update ||
 	die "apt-get update failed: is Debian's archive reachable? (log: $log)"
 if [ -n "$want_src" ] &&
-   ! apt-cache madison linux-source-6.12 | grep -q "| $PVNUMA_KPKG_VERSION |"; then
+   ! apt-cache madison linux-source-6.12 | grep "| $PVNUMA_KPKG_VERSION |" >/dev/null; then
 	die "linux-source-6.12=$PVNUMA_KPKG_VERSION is no longer in the archive.
   Available: $(apt-cache madison linux-source-6.12 | awk '{print $3}' | xargs)
   Either pin another 6.12.y (PVNUMA_KPKG_VERSION=VERSION make ...; the patches

@@ -21,7 +21,8 @@ do_source() {
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$have" ] && return 0
 
 	info "unpacking linux-source-6.12 $have into $SRC"
-	rm -rf "$SRC" "$SRC.tmp"
+	# The scratch worktree belongs to the old tree: drop it with it.
+	rm -rf "$SRC" "$SRC.tmp" "$PVNUMA_CACHE/linux-am"
 	mkdir -p "$SRC.tmp"
 	run_step unpack "$LOGDIR/unpack.log" tar -C "$SRC.tmp" -xf "$tarball"
 	mv "$SRC.tmp/linux-source-6.12" "$SRC"

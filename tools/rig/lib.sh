@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Common settings and helpers of the pvnuma rig, sourced by tools/rig/*.sh.
 #
-# Everything the rig builds lives outside the checkout, under
+# Everything the rig builds (but the modules, which Kbuild puts in the
+# checkout) lives outside the checkout, under
 # $PVNUMA_CACHE (default ~/.cache/pvnuma), so that a fresh clone on the same
 # machine reuses the kernel tree, the build tree and ccache.
 

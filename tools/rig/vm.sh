@@ -52,7 +52,10 @@ run=$RUNDIR/$name
 rm -rf "$run"
 mkdir -p "$run"
 {
-	echo "export PVNUMA_CACHE=$PVNUMA_CACHE DEBUG=$DEBUG KDIR=${KDIR:-} PVNUMA_L1=1"
+	kdir=""
+	[ "$USER_KDIR" = 1 ] && kdir=$BUILD
+	printf 'export PVNUMA_CACHE=%q DEBUG=%q KDIR=%q PVNUMA_L1=1\n' \
+		"$PVNUMA_CACHE" "$DEBUG" "$kdir"
 	echo "cd /run/pvnuma"
 	echo "$*"
 } >"$run/cmd"
@@ -67,8 +70,12 @@ done
 
 qemu_pid=""
 cleanup() {
+	# timeout(1) runs in a process group of its own with QEMU in it:
+	# kill the group, not just timeout, so QEMU never outlives us.
 	if [ -n "$qemu_pid" ] && kill -0 "$qemu_pid" 2>/dev/null; then
-		kill -KILL "$qemu_pid" 2>/dev/null || true
+		kill -TERM -- -"$qemu_pid" 2>/dev/null || true
+		sleep 1
+		kill -KILL -- -"$qemu_pid" 2>/dev/null || true
 		wait "$qemu_pid" 2>/dev/null || true
 	fi
 }
