@@ -71,9 +71,16 @@ do_patch() {
 do_config() {
 	local tmp=$PVNUMA_CACHE/config-$VARIANT.tmp log=$LOGDIR/config-$VARIANT.log
 	local frags="$SRC/kernel/configs/kvm_guest.config $PVNUMA_ROOT/tools/configs/pvnuma.config"
-	local sym want got bad=""
+	local sym want got bad="" sum
 
 	[ "$VARIANT" = debug ] && frags="$frags $PVNUMA_ROOT/tools/configs/debug.config"
+	# Redo the merge only when its inputs changed: the fragments, the
+	# defconfig, and the patched tree (whose Kconfig the series may change).
+	sum=$(cat $frags "$SRC/arch/x86/configs/x86_64_defconfig" \
+		"$SRC/.git/pvnuma-source" "$SRC/.git/pvnuma-series" 2>/dev/null |
+		sha256sum) || true
+	[ -f "$BUILD/.config" ] && [ "$(cat "$BUILD/.pvnuma-config-sum" 2>/dev/null)" = "$sum" ] &&
+		return 0
 	rm -rf "$tmp"
 	mkdir -p "$tmp" "$BUILD"
 	run_step config-$VARIANT "$log" sh -c "
@@ -99,6 +106,7 @@ do_config() {
 		info "kernel config ($VARIANT) updated"
 	fi
 	rm -rf "$tmp"
+	echo "$sum" >"$BUILD/.pvnuma-config-sum"
 }
 
 do_build() {
