@@ -69,16 +69,20 @@ fi
 checkpatch="$SRC/scripts/checkpatch.pl"
 [ "$USER_KDIR" = 1 ] && checkpatch=${KSRC:-$BUILD}/scripts/checkpatch.pl
 cp_flags="--strict --no-tree --quiet --show-types --ignore FILE_PATH_CHANGES,SPDX_LICENSE_TAG"
+# checkpatch_one NAME ARGS...: any output from checkpatch fails NAME.
+checkpatch_one() {
+	local name=$1 out
+	shift
+	out=$("$checkpatch" "$@" 2>&1)
+	if [ -z "$out" ]; then result PASS "checkpatch/$name"; else
+		result FAIL "checkpatch/$name"; echo "$out" | sed 's/^/  | /'; fi
+}
 while read -r f; do
-	out=$("$checkpatch" $cp_flags -f "$PVNUMA_ROOT/$f" 2>&1)
-	if [ -z "$out" ]; then result PASS "checkpatch/$f"; else
-		result FAIL "checkpatch/$f"; echo "$out" | sed 's/^/  | /'; fi
+	checkpatch_one "$f" $cp_flags -f "$PVNUMA_ROOT/$f"
 done < <(cd "$PVNUMA_ROOT" && git ls-files -co --exclude-standard \
 	 'kernel/*.[ch]' 'guest/*.[ch]' 'selftests/*.[ch]' | LC_ALL=C sort)
 for p in $(series_files); do
-	out=$("$checkpatch" --strict --quiet --show-types "$p" 2>&1)
-	if [ -z "$out" ]; then result PASS "checkpatch/patches/$(basename "$p")"; else
-		result FAIL "checkpatch/patches/$(basename "$p")"; echo "$out" | sed 's/^/  | /'; fi
+	checkpatch_one "patches/$(basename "$p")" --strict --quiet --show-types "$p"
 done
 
 # One boot of L1 for everything that needs the patched kernel.
