@@ -92,3 +92,4 @@ int pvnuma_area_check(const struct kvm_numa_moved_area *area, u64 area_gpa)
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(pvnuma_area_check);
+

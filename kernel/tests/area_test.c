@@ -60,5 +60,5 @@ static struct kunit_suite pvnuma_area_test_suite = {
 kunit_test_suite(pvnuma_area_test_suite);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests for pvnuma's moved-pages area");
+MODULE_DESCRIPTION("KUnit tests for the pvnuma host module");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_HC_NUMA_MOVE: move the data of guest frames to other guest frames
+ * without the guest copying it.
+ *
+ * For each entry whose source the host has moved away from its home node
+ * (swapped out, or resident on another node), the host moves the page
+ * table entries, swap entries included, from the source's host address to
+ * the destination's with mm_move_anon_pages(): no data is read or copied.
+ * Lazy mode stops there: the next access to the destination swaps the data
+ * in under the destination's memory policy, i.e. onto its home node.
+ * Eager mode then faults the destination in now (swap-in straight onto the
+ * destination's node) or migrates it there once if it is resident
+ * elsewhere.
+ *
+ * An entry whose source is at home is declined: moving it would strand the
+ * data on the wrong node, so the guest copies it as it would without us.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ktime.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/pagewalk.h>
+#include <linux/swap.h>
+#include <linux/userfaultfd_k.h>
+
+#include "pvnuma.h"
+#include "req.h"
+#include "trace.h"
+
+/* Take @pages tokens from @vm's bucket; false if the rate limit says no. */
+static bool pvnuma_rate_take(struct pvnuma_vm *vm, u32 pages)
+{
+	unsigned int limit = READ_ONCE(pvnuma_tun.rate_limit);
+	u64 now, refill;
+	bool ok;
+
+	if (!limit)
+		return true;
+	spin_lock(&vm->rate_lock);
+	now = ktime_get_ns();
+	/* At most one second's worth: the bucket holds @limit tokens. */
+	refill = div64_u64(min_t(u64, now - vm->rate_stamp, NSEC_PER_SEC) * limit,
+			   NSEC_PER_SEC);
+	if (refill) {
+		vm->rate_tokens = min_t(u64, vm->rate_tokens + refill, limit);
+		vm->rate_stamp = now;
+	}
+	ok = vm->rate_tokens >= pages;
+	if (ok)
+		vm->rate_tokens -= pages;
+	spin_unlock(&vm->rate_lock);
+	return ok;
+}
+
+/*
+ * Is the source worth moving?  0: yes, every page is away from home or
+ * holds no data; -KVM_EOPNOTSUPP: a page is at home, or being migrated;
+ * -KVM_EFAULT: not anonymous private memory of the VMM.
+ */
+static int pvnuma_src_moved(struct mm_struct *mm, unsigned long hva, u32 nr)
+{
+	struct vm_area_struct *vma;
+	int ret = 0, home, nid;
+	unsigned long addr;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, hva);
+	if (!vma || !vma_is_anonymous(vma) || (vma->vm_flags & VM_SHARED) ||
+	    hva + nr * PAGE_SIZE > vma->vm_end) {
+		ret = -KVM_EFAULT;
+		goto out;
+	}
+	home = pvnuma_vma_home_node(vma);
+	for (addr = hva; addr < hva + nr * PAGE_SIZE; addr += PAGE_SIZE) {
+		switch (anon_page_residency(vma, addr, &nid)) {
+		case ANON_PAGE_NONE:
+		case ANON_PAGE_SWAPPED:
+			continue;
+		case ANON_PAGE_PRESENT:
+			if (home != NUMA_NO_NODE && nid != home)
+				continue;
+			fallthrough;
+		default:
+			ret = -KVM_EOPNOTSUPP;
+			goto out;
+		}
+	}
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+static int pvnuma_zap(struct mm_struct *mm, unsigned long hva, u32 nr)
+{
+	struct vm_area_struct *vma;
+	int ret = -EFAULT;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, hva);
+	if (vma && vma_is_anonymous(vma) && hva + nr * PAGE_SIZE <= vma->vm_end) {
+		zap_page_range_single(vma, hva, nr * PAGE_SIZE, NULL);
+		ret = 0;
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * Move the page table entries of [src, src + nr pages) to dst.  dst's old
+ * contents are the guest's to discard: it asked for them to be replaced.
+ * Returns 0, or a negative errno with src holding all of its data.
+ */
+static int pvnuma_move_ptes(struct mm_struct *mm, unsigned long dst,
+			    unsigned long src, u32 nr)
+{
+	size_t len = nr * PAGE_SIZE;
+	ssize_t done;
+
+	done = mm_move_anon_pages(mm, dst, src, len,
+				  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
+	if (done == -EEXIST) {
+		/* dst has (stale) data or a page table the move won't replace. */
+		if (pvnuma_zap(mm, dst, nr))
+			return -EFAULT;
+		done = mm_move_anon_pages(mm, dst, src, len,
+					  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
+	}
+	if (done == len)
+		return 0;
+	if (done > 0) {
+		/* Partly moved: put the moved part back, so src is whole. */
+		ssize_t back = mm_move_anon_pages(mm, src, dst, done,
+						  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
+
+		if (back != done)
+			pr_warn_ratelimited("could not undo a partial move at %#lx: %zd of %zd bytes\n",
+					    src, back, done);
+		return -EBUSY;
+	}
+	return done;
+}
+
+/* Migrate the folio of @page to @nid once; returns the bytes copied. */
+static u64 pvnuma_migrate(struct vm_area_struct *vma, struct page *page,
+			  int nid)
+{
+	struct folio *folio = page_folio(page);
+	u64 bytes = folio_size(folio);
+
+	/*
+	 * A folio still in a per-CPU LRU batch (just swapped in from a swap
+	 * cache page on the wrong node) cannot be isolated: it is left where
+	 * it is and NUMA balancing gets to it later.
+	 */
+	if (migrate_misplaced_folio_prepare(folio, vma, nid)) {
+		put_page(page);
+		return 0;
+	}
+	put_page(page);
+	return migrate_misplaced_folio(folio, vma, nid) ? 0 : bytes;
+}
+
+/* Eager: bring the data at dst onto dst's home node now. */
+static void pvnuma_place(struct pvnuma_vm *vm, struct mm_struct *mm,
+			 unsigned long dst, u32 nr)
+{
+	u64 swapins = 0, migrated = 0, bytes = 0;
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	int home, nid;
+
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, dst);
+	if (!vma)
+		goto out;
+	home = pvnuma_vma_home_node(vma);
+	for (addr = dst; addr < dst + nr * PAGE_SIZE; addr += PAGE_SIZE) {
+		enum anon_page_residency state;
+		struct page *page;
+		u64 copied;
+
+		state = anon_page_residency(vma, addr, &nid);
+		if (state != ANON_PAGE_SWAPPED &&
+		    (state != ANON_PAGE_PRESENT || home == NUMA_NO_NODE ||
+		     nid == home))
+			continue;
+		/* A swap-in allocates by dst's policy: onto its home node. */
+		if (get_user_pages_remote(mm, addr, 1, 0, &page, NULL) != 1)
+			continue;
+		if (state == ANON_PAGE_SWAPPED)
+			swapins++;
+		if (home == NUMA_NO_NODE || page_to_nid(page) == home) {
+			put_page(page);
+			continue;
+		}
+		/* Resident elsewhere, or found in the swap cache elsewhere. */
+		copied = pvnuma_migrate(vma, page, home);
+		if (copied) {
+			migrated += copied / PAGE_SIZE;
+			bytes += copied;
+		}
+	}
+out:
+	mmap_read_unlock(mm);
+	pvnuma_stat_add(vm, PVNUMA_STAT_SWAPIN_EAGER, swapins);
+	pvnuma_stat_add(vm, PVNUMA_STAT_MIGRATED_EAGER, migrated);
+	pvnuma_stat_add(vm, PVNUMA_STAT_BYTES_COPIED, bytes);
+}
+
+/* Serve one validated entry; returns its status. */
+static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req *r,
+			   bool eager)
+{
+	struct kvm *kvm = vm->kvm;
+	struct mm_struct *mm = kvm->mm;
+	unsigned long src, dst;
+	int ret;
+
+	ret = pvnuma_gfn_to_hva(kvm, r->src_gfn, r->nr_pages, &src);
+	if (!ret)
+		ret = pvnuma_gfn_to_hva(kvm, r->dst_gfn, r->nr_pages, &dst);
+	if (ret)
+		return ret == -EINVAL ? -KVM_EINVAL : -KVM_EFAULT;
+
+	ret = pvnuma_src_moved(mm, src, r->nr_pages);
+	if (ret) {
+		/* The guest's bit was stale: have it corrected. */
+		if (ret == -KVM_EOPNOTSUPP)
+			pvnuma_track_queue(vm, r->src_gfn, r->nr_pages);
+		return ret;
+	}
+
+	ret = pvnuma_move_ptes(mm, dst, src, r->nr_pages);
+	if (ret)
+		return ret == -EBUSY || ret == -EAGAIN ? -KVM_EOPNOTSUPP :
+							  -KVM_EFAULT;
+	if (eager)
+		pvnuma_place(vm, mm, dst, r->nr_pages);
+	/*
+	 * The unmaps above queued both ranges, but the worker may have looked
+	 * before the move completed: have it look again at the final state.
+	 */
+	pvnuma_track_queue(vm, r->src_gfn, r->nr_pages);
+	pvnuma_track_queue(vm, r->dst_gfn, r->nr_pages);
+	pvnuma_stat_add(vm, eager ? PVNUMA_STAT_MOVED_EAGER :
+				    PVNUMA_STAT_MOVED_LAZY, r->nr_pages);
+	return 0;
+}
+
+/* The status of entry @r, which pvnuma_req_check() has validated. */
+static int pvnuma_serve(struct pvnuma_vm *vm, const struct kvm_numa_move_req *r,
+			bool within_limit, bool eager)
+{
+	if (r->status)
+		return r->status;
+	if (!READ_ONCE(pvnuma_tun.enabled) || !within_limit)
+		return -KVM_EOPNOTSUPP;
+	if (!pvnuma_rate_take(vm, r->nr_pages)) {
+		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_RATELIMITED, 1);
+		return -KVM_EOPNOTSUPP;
+	}
+	return pvnuma_move_one(vm, r, eager);
+}
+
+static void pvnuma_count_status(struct pvnuma_vm *vm, int status)
+{
+	switch (status) {
+	case 0:
+		return;
+	case -KVM_EINVAL:
+		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_INVAL, 1);
+		break;
+	case -KVM_EFAULT:
+		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_FAULT, 1);
+		break;
+	default:
+		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_DECLINED, 1);
+		break;
+	}
+	pvnuma_stat_add(vm, PVNUMA_STAT_FALLBACKS, 1);
+}
+
+/* Is the whole array in writable guest RAM, so that statuses can be written? */
+static bool pvnuma_array_ok(struct kvm *kvm, u64 gpa, u64 bytes)
+{
+	unsigned long hva;
+	u64 gfn;
+
+	for (gfn = gpa_to_gfn(gpa); gfn <= gpa_to_gfn(gpa + bytes - 1); gfn++)
+		if (pvnuma_gfn_to_hva(kvm, gfn, 1, &hva))
+			return false;
+	return true;
+}
+
+static long pvnuma_move_batch(struct pvnuma_vm *vm, u64 gpa, u64 nr,
+			      u64 flags)
+{
+	struct kvm *kvm = vm->kvm;
+	u64 bytes = nr * sizeof(struct kvm_numa_move_req);
+	struct kvm_numa_move_req *reqs;
+	struct pvnuma_range *scratch;
+	unsigned int i, limit;
+	long ret, done = 0;
+	bool eager;
+
+	ret = pvnuma_req_check_call(gpa, nr, flags);
+	if (ret)
+		return ret;
+	if (!pvnuma_array_ok(kvm, gpa, bytes))
+		return -KVM_EFAULT;
+	/* Only the VMM's own thread can move its memory. */
+	if (current->mm != kvm->mm)
+		return -KVM_EOPNOTSUPP;
+
+	reqs = kvmalloc(bytes, GFP_KERNEL_ACCOUNT);
+	scratch = kvmalloc_array(2 * nr, sizeof(*scratch), GFP_KERNEL_ACCOUNT);
+	ret = -KVM_EOPNOTSUPP;
+	if (!reqs || !scratch)
+		goto out;
+	ret = -KVM_EFAULT;
+	if (kvm_read_guest(kvm, gpa, reqs, bytes))
+		goto out;
+
+	switch (READ_ONCE(pvnuma_tun.mode)) {
+	case PVNUMA_MODE_LAZY:
+		eager = false;
+		break;
+	case PVNUMA_MODE_EAGER:
+		eager = true;
+		break;
+	default:
+		eager = flags & KVM_NUMA_MOVE_EAGER;
+		break;
+	}
+	limit = READ_ONCE(pvnuma_tun.batch_limit);
+
+	pvnuma_req_check(reqs, nr, scratch);
+	for (i = 0; i < nr; i++) {
+		struct kvm_numa_move_req *r = &reqs[i];
+
+		r->status = pvnuma_serve(vm, r, i < limit, eager);
+		pvnuma_count_status(vm, r->status);
+		trace_pvnuma_move(vm->id, r->src_gfn, r->dst_gfn, r->nr_pages,
+				  eager, r->status);
+		done += !r->status;
+		cond_resched();
+	}
+	pvnuma_stat_add(vm, PVNUMA_STAT_ENTRIES, nr);
+
+	/* The array is writable RAM (checked above) and memslots can't change. */
+	ret = kvm_write_guest(kvm, gpa, reqs, bytes) ? -KVM_EFAULT : done;
+	WARN_ON_ONCE(ret < 0);
+out:
+	kvfree(scratch);
+	kvfree(reqs);
+	return ret;
+}
+
+/**
+ * pvnuma_move() - The KVM_HC_NUMA_MOVE hypercall
+ * @vcpu: the calling vCPU, at CPL 0 (KVM checked)
+ * @gpa: a0
+ * @nr: a1
+ * @flags: a2
+ *
+ * Return: the number of entries moved, or a negative KVM error for the
+ * whole call; see hypercalls.rst.
+ */
+unsigned long pvnuma_move(struct kvm_vcpu *vcpu, unsigned long gpa,
+			  unsigned long nr, unsigned long flags)
+{
+	struct pvnuma_vm *vm = pvnuma_vm_get_or_create(vcpu->kvm);
+	long ret;
+
+	if (!vm)
+		return -KVM_EOPNOTSUPP;
+	pvnuma_stat_add(vm, PVNUMA_STAT_REQUESTS, 1);
+	ret = pvnuma_move_batch(vm, gpa, nr, flags);
+	if (ret < 0)
+		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_CALL, 1);
+	trace_pvnuma_request(vm->id, gpa, nr, flags, ret);
+	return ret;
+}
