@@ -126,10 +126,39 @@ run_test module/pvnuma-load-unload test_module_cycle pvnuma /sys/kernel/pvnuma
 run_test module/pvnuma_guest-load-unload test_module_cycle pvnuma_guest /sys/kernel/pvnuma_guest
 run_test sysfs/pvnuma test_sysfs
 run_kunit pvnuma_area
+run_kunit pvnuma_req
 
+# Swap for the host to page guest memory out to (zram is built in).
+setup_swap() {
+	grep -q zram0 /proc/swaps && return 0
+	echo 1G >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0
+}
+setup_swap || echo "pvnuma: no zram swap; tests that page out will skip"
+
+# Without pvnuma.ko: the feature must look absent, and KVM's own PV tests
+# pass.  With it: our tests of the feature, and the PV tests again.
 for t in $(kvm_selftests); do
-	run_test "kvm/$(basename "$t")" "$SELFTEST_OUT/$t"
+	case $t in
+	*/pvnuma_absent_test|*/pvnuma_*_test) ;;
+	*) run_test "kvm/$(basename "$t")" "$SELFTEST_OUT/$t" ;;
+	esac
 done
+run_test kvm/pvnuma_absent_test "$SELFTEST_OUT/x86_64/pvnuma_absent_test"
+if insmod "$PVNUMA_ROOT/pvnuma.ko"; then
+	for t in $(kvm_selftests); do
+		case $t in
+		*/pvnuma_absent_test) ;;
+		*/pvnuma_*_test) run_test "kvm/$(basename "$t")" "$SELFTEST_OUT/$t" ;;
+		esac
+	done
+	for t in x86_64/kvm_pv_test x86_64/userspace_msr_exit_test; do
+		run_test "kvm/$(basename "$t")+pvnuma" "$SELFTEST_OUT/$t"
+	done
+	rmmod pvnuma
+else
+	echo "PVNUMA-RESULT FAIL kvm/pvnuma could not load pvnuma.ko"
+fi
 
 run_test rig/l2-vnuma-boot test_l2_vnuma
 run_test kernel/log-clean kernel_log_clean

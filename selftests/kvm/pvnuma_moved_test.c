@@ -1,0 +1,542 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvnuma: the moved-pages area and the KVM_HC_NUMA_MOVE hypercall, end to
+ * end against the pvnuma host module.
+ *
+ * Two test memslots stand for two vNUMA nodes: A bound to host node 0, B to
+ * host node 1 (mbind MPOL_BIND, as QEMU's memory-backend host-nodes= does).
+ * The guest fills them with a pattern and registers the area; then, in
+ * steps the host and the guest take in turn:
+ *
+ *  1. the host pages out part of A (MADV_PAGEOUT) and migrates another part
+ *     to node 1 (move_pages): exactly those frames get their bit;
+ *  2. the guest moves some of them to B, lazily: the data arrives bit-exact,
+ *     the sources read zero, nothing was copied, and B's pages are swapped
+ *     in on node 1;
+ *  3. the same eagerly: B's pages are on node 1 before the guest touches
+ *     them, read from swap straight there;
+ *  4. the host migrates frames back home: their bits are cleared;
+ *  5. bad input: each call and entry gets its documented error and changes
+ *     nothing;
+ *  6. every page the test did not move still holds its pattern, and every
+ *     counter of the VM in sysfs is exactly what the steps imply.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <asm/kvm_para.h>
+#include <linux/kvm_para.h>
+#include <linux/mempolicy.h>
+
+#include "test_util.h"
+#include "kvm_util.h"
+#include "processor.h"
+
+#define X86_FEATURE_KVM_NUMA_MOVED \
+	KVM_X86_CPU_FEATURE(KVM_CPUID_FEATURES, 0, EAX, KVM_FEATURE_NUMA_MOVED)
+
+#define SLOT_A		10
+#define SLOT_B		11
+#define SLOT_C		12	/* area, bitmap, request array */
+#define SLOT_ROM	13
+#define NPAGES		512
+#define A_GPA		0x40000000ULL
+#define B_GPA		(A_GPA + NPAGES * PAGE_SIZE)
+#define C_GPA		(B_GPA + NPAGES * PAGE_SIZE)
+#define C_PAGES		16
+#define ROM_GPA		(C_GPA + 0x100000ULL)
+#define ROM_PAGES	4
+#define NOT_RAM_GPA	0xf0000000ULL
+
+#define A_GFN		(A_GPA >> PAGE_SHIFT)
+#define B_GFN		(B_GPA >> PAGE_SHIFT)
+#define NR_GFNS		(B_GFN + NPAGES)	/* the bitmap covers A and B */
+#define AREA_GPA	C_GPA
+#define BITMAP_GPA	(C_GPA + PAGE_SIZE)
+#define REQS_GPA	(C_GPA + 12 * PAGE_SIZE)
+#define C_END		(C_GPA + C_PAGES * PAGE_SIZE)
+
+/* The host's plan, in page indexes of A (and B for destinations). */
+#define SWAP_FIRST	0	/* A[0, 128) paged out by the host */
+#define SWAP_NR		128
+#define MIG_FIRST	128	/* A[128, 192) migrated to node 1 */
+#define MIG_NR		64
+#define BACK_FIRST	256	/* A[256, 288) migrated to node 1, then back */
+#define BACK_NR		32
+#define HOME_PAGE	300	/* never moved */
+
+#define LAZY_SWAP	64	/* A[0, 64)     -> B[0, 64)    lazy */
+#define LAZY_MIG	32	/* A[128, 160)  -> B[64, 96)   lazy */
+#define EAGER_SWAP	64	/* A[64, 128)   -> B[128, 192) eager */
+#define EAGER_MIG	32	/* A[160, 192)  -> B[192, 224) eager */
+
+enum { STEP_REGISTERED = 1, STEP_LAZY_DONE, STEP_EAGER_CALLED,
+	STEP_EAGER_DONE, STEP_BAD_DONE };
+
+static bool bit_is_set(u64 gfn)
+{
+	const u64 *bitmap = (const u64 *)BITMAP_GPA;
+
+	return (bitmap[gfn / 64] >> (gfn % 64)) & 1;
+}
+
+static u64 pattern(u64 gfn, int i)
+{
+	return (gfn * 0x9e3779b97f4a7c15ULL) ^ (u64)i;
+}
+
+static u64 *page_of(u64 gpa)
+{
+	return (u64 *)gpa;	/* the test slots are identity mapped */
+}
+
+static void guest_fill(u64 gpa, u64 npages)
+{
+	u64 p;
+	int i;
+
+	for (p = 0; p < npages; p++)
+		for (i = 0; i < PAGE_SIZE / 8; i++)
+			page_of(gpa + p * PAGE_SIZE)[i] = pattern((gpa >> PAGE_SHIFT) + p, i);
+}
+
+static bool guest_page_is(u64 gpa, u64 src_gfn)
+{
+	int i;
+
+	for (i = 0; i < PAGE_SIZE / 8; i++)
+		if (page_of(gpa)[i] != pattern(src_gfn, i))
+			return false;
+	return true;
+}
+
+static bool guest_page_zero(u64 gpa)
+{
+	int i;
+
+	for (i = 0; i < PAGE_SIZE / 8; i++)
+		if (page_of(gpa)[i])
+			return false;
+	return true;
+}
+
+static struct kvm_numa_move_req *reqs = (void *)REQS_GPA;
+
+static void req(int i, u64 src_gfn, u64 dst_gfn, u32 nr)
+{
+	reqs[i].src_gfn = src_gfn;
+	reqs[i].dst_gfn = dst_gfn;
+	reqs[i].nr_pages = nr;
+	reqs[i].status = 1;	/* must be overwritten */
+}
+
+/* Move A[a, a + n) to B[b, b + n) in one batch; all must succeed. */
+static void guest_move(int a, int b, int n, u64 flags)
+{
+	u64 ret;
+	int i;
+
+	for (i = 0; i < n; i++)
+		req(i, A_GFN + a + i, B_GFN + b + i, 1);
+	ret = kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA, n, flags, 0);
+	GUEST_ASSERT_EQ(ret, n);
+	for (i = 0; i < n; i++)
+		GUEST_ASSERT_EQ(reqs[i].status, 0);
+}
+
+static void guest_check_moved(int a, int b, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		GUEST_ASSERT(guest_page_is(B_GPA + (b + i) * PAGE_SIZE, A_GFN + a + i));
+		GUEST_ASSERT(guest_page_zero(A_GPA + (a + i) * PAGE_SIZE));
+	}
+}
+
+/* Bad input: each gets its documented error; returns nothing moved. */
+static void guest_bad_input(void)
+{
+	/* A frame already moved away (it holds nothing now), and one at home. */
+	u64 home = A_GFN + HOME_PAGE, swapped = A_GFN + SWAP_NR - 1;
+	u64 val, ret;
+
+	/* Whole-call errors. */
+	req(0, swapped, B_GFN + 300, 1);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA, 0, 0, 0), -KVM_EINVAL);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA,
+				      KVM_NUMA_MOVE_MAX_BATCH + 1, 0, 0), -KVM_EINVAL);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA + 4, 1, 0, 0), -KVM_EINVAL);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA, 1, 2, 0), -KVM_EINVAL);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, NOT_RAM_GPA, 1, 0, 0), -KVM_EFAULT);
+	/* An array that runs off the end of guest RAM. */
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, C_END - 16, 1, 0, 0), -KVM_EFAULT);
+	/* An array in ROM: the statuses could not be written. */
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, ROM_GPA, 1, 0, 0), -KVM_EFAULT);
+	GUEST_ASSERT_EQ(reqs[0].status, 1);	/* untouched */
+
+	/* Per-entry errors, all in one batch; none may move anything. */
+	req(0, NOT_RAM_GPA >> PAGE_SHIFT, B_GFN + 300, 1);	/* EINVAL */
+	req(1, swapped, swapped, 1);				/* EINVAL */
+	req(2, swapped, B_GFN + 301, 3);			/* EINVAL */
+	req(3, A_GFN + 5, B_GFN + 302, 1);			/* EINVAL: overlap */
+	req(4, A_GFN + 6, B_GFN + 302, 1);			/* EINVAL: overlap */
+	req(5, swapped, ROM_GPA >> PAGE_SHIFT, 1);		/* EFAULT: ROM */
+	req(6, home, B_GFN + 303, 1);				/* EOPNOTSUPP */
+	req(7, swapped - 1, NR_GFNS + 100000, 1);		/* EINVAL */
+	ret = kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA, 8, 0, 0);
+	GUEST_ASSERT_EQ(ret, 0);
+	GUEST_ASSERT_EQ(reqs[0].status, -KVM_EINVAL);
+	GUEST_ASSERT_EQ(reqs[1].status, -KVM_EINVAL);
+	GUEST_ASSERT_EQ(reqs[2].status, -KVM_EINVAL);
+	GUEST_ASSERT_EQ(reqs[3].status, -KVM_EINVAL);
+	GUEST_ASSERT_EQ(reqs[4].status, -KVM_EINVAL);
+	GUEST_ASSERT_EQ(reqs[5].status, -KVM_EFAULT);
+	GUEST_ASSERT_EQ(reqs[6].status, -KVM_EOPNOTSUPP);
+	GUEST_ASSERT_EQ(reqs[7].status, -KVM_EINVAL);
+
+	/* MSR: reserved bits, area outside RAM, bad header: #GP, no change. */
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, AREA_GPA | 2 | KVM_MSR_ENABLED),
+			GP_VECTOR);
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, NOT_RAM_GPA | KVM_MSR_ENABLED),
+			GP_VECTOR);
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, ROM_GPA + 64 | KVM_MSR_ENABLED),
+			GP_VECTOR);
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_KVM_NUMA_MOVED, &val), 0);
+	GUEST_ASSERT_EQ(val, AREA_GPA | KVM_MSR_ENABLED);
+}
+
+static void guest_code(void)
+{
+	struct kvm_numa_moved_area *area = (void *)AREA_GPA;
+	u64 val;
+	int i;
+
+	guest_fill(A_GPA, NPAGES);
+	guest_fill(B_GPA, NPAGES);
+
+	area->version = KVM_NUMA_MOVED_VERSION;
+	area->flags = 0;
+	area->bitmap_gpa = BITMAP_GPA;
+	area->nr_gfns = NR_GFNS;
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, AREA_GPA | KVM_MSR_ENABLED), 0);
+	GUEST_ASSERT_EQ(rdmsr_safe(MSR_KVM_NUMA_MOVED, &val), 0);
+	GUEST_ASSERT_EQ(val, AREA_GPA | KVM_MSR_ENABLED);
+	GUEST_SYNC(STEP_REGISTERED);
+
+	/* The host has paged out and migrated; the bits say which. */
+	for (i = 0; i < NPAGES; i++) {
+		bool want = i < SWAP_NR || (i >= MIG_FIRST && i < MIG_FIRST + MIG_NR) ||
+			    (i >= BACK_FIRST && i < BACK_FIRST + BACK_NR);
+
+		GUEST_ASSERT_EQ(bit_is_set(A_GFN + i), want);
+		GUEST_ASSERT(!bit_is_set(B_GFN + i));
+	}
+	GUEST_ASSERT_EQ(area->nr_moved, SWAP_NR + MIG_NR + BACK_NR);
+
+	guest_move(SWAP_FIRST, 0, LAZY_SWAP, 0);
+	guest_move(MIG_FIRST, LAZY_SWAP, LAZY_MIG, 0);
+	guest_check_moved(SWAP_FIRST, 0, LAZY_SWAP);
+	guest_check_moved(MIG_FIRST, LAZY_SWAP, LAZY_MIG);
+	GUEST_SYNC(STEP_LAZY_DONE);
+
+	guest_move(SWAP_FIRST + LAZY_SWAP, 128, EAGER_SWAP, KVM_NUMA_MOVE_EAGER);
+	guest_move(MIG_FIRST + LAZY_MIG, 192, EAGER_MIG, KVM_NUMA_MOVE_EAGER);
+	GUEST_SYNC(STEP_EAGER_CALLED);	/* the host looks before we touch */
+	guest_check_moved(SWAP_FIRST + LAZY_SWAP, 128, EAGER_SWAP);
+	guest_check_moved(MIG_FIRST + LAZY_MIG, 192, EAGER_MIG);
+	GUEST_SYNC(STEP_EAGER_DONE);
+
+	guest_bad_input();
+	GUEST_SYNC(STEP_BAD_DONE);
+
+	/* Everything not moved still holds its own pattern. */
+	for (i = SWAP_NR + MIG_NR; i < NPAGES; i++)
+		GUEST_ASSERT(guest_page_is(A_GPA + i * PAGE_SIZE, A_GFN + i));
+	for (i = 224; i < NPAGES; i++)
+		GUEST_ASSERT(guest_page_is(B_GPA + i * PAGE_SIZE, B_GFN + i));
+
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, 0), 0);
+	GUEST_DONE();
+}
+
+/* Host side */
+
+static void *hva_a, *hva_b;
+static char vm_dir[256];
+
+static void bind_to_node(void *hva, u64 len, int node)
+{
+	unsigned long mask = 1UL << node;
+
+	TEST_ASSERT(!syscall(__NR_mbind, hva, len, MPOL_BIND, &mask,
+			     sizeof(mask) * 8, MPOL_MF_MOVE | MPOL_MF_STRICT),
+		    "mbind to node %d: %s", node, strerror(errno));
+}
+
+/* Node of each page at @hva (move_pages with no target), or -errno. */
+static void page_nodes(void *hva, int n, int *status)
+{
+	void *pages[NPAGES];
+	int i;
+
+	for (i = 0; i < n; i++)
+		pages[i] = hva + i * PAGE_SIZE;
+	TEST_ASSERT(!syscall(__NR_move_pages, 0, n, pages, NULL, status, 0),
+		    "move_pages query: %s", strerror(errno));
+}
+
+static void migrate_to(void *hva, int n, int node)
+{
+	void *pages[NPAGES];
+	int nodes[NPAGES], status[NPAGES], i;
+
+	for (i = 0; i < n; i++) {
+		pages[i] = hva + i * PAGE_SIZE;
+		nodes[i] = node;
+	}
+	TEST_ASSERT(!syscall(__NR_move_pages, 0, n, pages, nodes, status,
+			     MPOL_MF_MOVE),
+		    "move_pages to node %d: %s", node, strerror(errno));
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(status[i] == node, "page %d went to %d, not node %d",
+			    i, status[i], node);
+}
+
+static void expect_nodes(const char *what, void *hva, int n, int node)
+{
+	int status[NPAGES], i;
+
+	page_nodes(hva, n, status);
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(status[i] == node, "%s: page %d is at %d, expected %d",
+			    what, i, status[i], node);
+}
+
+/* No page at all: swapped out, moved away, or only the zero page. */
+static void expect_absent(const char *what, void *hva, int n)
+{
+	int status[NPAGES], i;
+
+	page_nodes(hva, n, status);
+	for (i = 0; i < n; i++)
+		TEST_ASSERT(status[i] < 0, "%s: page %d is on node %d", what, i,
+			    status[i]);
+}
+
+static void find_vm_dir(void)
+{
+	char prefix[32];
+	struct dirent *d;
+	DIR *dir;
+
+	snprintf(prefix, sizeof(prefix), "%d-", getpid());
+	dir = opendir("/sys/kernel/pvnuma/vms");
+	TEST_ASSERT(dir, "no /sys/kernel/pvnuma/vms");
+	vm_dir[0] = 0;
+	while ((d = readdir(dir)))
+		if (!strncmp(d->d_name, prefix, strlen(prefix)))
+			snprintf(vm_dir, sizeof(vm_dir), "/sys/kernel/pvnuma/vms/%s",
+				 d->d_name);
+	closedir(dir);
+	TEST_ASSERT(vm_dir[0], "no sysfs directory for this VM");
+}
+
+static u64 vm_stat(const char *name)
+{
+	char path[512];
+	u64 val = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/stats/%s", vm_dir, name);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "open %s", path);
+	TEST_ASSERT(fscanf(f, "%llu", &val) == 1, "read %s", path);
+	fclose(f);
+	return val;
+}
+
+static void expect_stat(const char *name, u64 want)
+{
+	u64 got = vm_stat(name);
+
+	TEST_ASSERT(got == want, "stat %s: %llu, expected %llu", name, got, want);
+	pr_info("  %-16s %llu\n", name, got);
+}
+
+/* Wait (at most 10 s) until the bitmap says exactly @want for A and B. */
+static void wait_bitmap(struct kvm_vm *vm, bool (*want)(int i), const char *what)
+{
+	struct kvm_numa_moved_area *area = addr_gpa2hva(vm, AREA_GPA);
+	u64 *bitmap = addr_gpa2hva(vm, BITMAP_GPA);
+	int i, tries, bad = 0, nr = 0;
+
+	for (i = 0; i < 2 * NPAGES; i++)
+		nr += want(i);
+	for (tries = 0; tries < 1000; tries++) {
+		bad = 0;
+		for (i = 0; i < 2 * NPAGES; i++)
+			bad += ((bitmap[(A_GFN + i) / 64] >> ((A_GFN + i) % 64)) & 1) !=
+			       want(i);
+		if (!bad && READ_ONCE(area->nr_moved) == nr)
+			break;
+		usleep(10000);
+	}
+	TEST_ASSERT(!bad, "%s: %d bits differ from the expected %d", what, bad, nr);
+	TEST_ASSERT(area->nr_moved == nr, "%s: nr_moved %llu, expected %d",
+		    what, area->nr_moved, nr);
+	pr_info("%s: exactly the %d expected bits set after %d ms\n", what, nr,
+		tries * 10);
+}
+
+static bool in(int i, int first, int nr)
+{
+	return i >= first && i < first + nr;
+}
+
+static bool want_after_host(int i)
+{
+	return in(i, SWAP_FIRST, SWAP_NR) || in(i, MIG_FIRST, MIG_NR) ||
+	       in(i, BACK_FIRST, BACK_NR);
+}
+
+/*
+ * At the end nothing is away from home: the sources hold nothing, every
+ * destination was faulted in on its home node (lazy: by the guest's
+ * reads; eager: by the host), and the BACK pages were migrated home.
+ */
+static bool want_at_end(int i)
+{
+	return false;
+}
+
+static void host_page_out_and_migrate(struct kvm_vm *vm)
+{
+	TEST_ASSERT(!madvise(hva_a + SWAP_FIRST * PAGE_SIZE, SWAP_NR * PAGE_SIZE,
+			     MADV_PAGEOUT), "MADV_PAGEOUT: %s", strerror(errno));
+	expect_absent("paged out", hva_a + SWAP_FIRST * PAGE_SIZE, SWAP_NR);
+	migrate_to(hva_a + MIG_FIRST * PAGE_SIZE, MIG_NR, 1);
+	migrate_to(hva_a + BACK_FIRST * PAGE_SIZE, BACK_NR, 1);
+	wait_bitmap(vm, want_after_host, "host moved 224 pages of A");
+}
+
+static void run_until(struct kvm_vcpu *vcpu, u64 step)
+{
+	struct ucall uc;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	switch (get_ucall(vcpu, &uc)) {
+	case UCALL_ABORT:
+		REPORT_GUEST_ASSERT(uc);
+		break;
+	case UCALL_SYNC:
+		TEST_ASSERT(uc.args[1] == step, "guest at step %lu, expected %llu",
+			    uc.args[1], step);
+		break;
+	case UCALL_DONE:
+		TEST_ASSERT(!step, "guest done, expected step %llu", step);
+		break;
+	default:
+		TEST_FAIL("unexpected ucall %lu", uc.cmd);
+	}
+}
+
+static void add_slot(struct kvm_vm *vm, int slot, u64 gpa, int npages, u32 flags)
+{
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, gpa, slot, npages, flags);
+	virt_map(vm, gpa, gpa, npages);
+}
+
+static bool have_swap(void)
+{
+	char line[256];
+	int n = 0;
+	FILE *f = fopen("/proc/swaps", "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		n++;
+	fclose(f);
+	return n > 1;
+}
+
+int main(void)
+{
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	TEST_REQUIRE(kvm_cpu_has(X86_FEATURE_KVM_NUMA_MOVED));
+	TEST_REQUIRE(access("/sys/devices/system/node/node1", F_OK) == 0);
+	TEST_REQUIRE(have_swap());
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	TEST_ASSERT(vcpu_cpuid_has(vcpu, X86_FEATURE_KVM_NUMA_MOVED),
+		    "KVM_FEATURE_NUMA_MOVED missing from the guest's CPUID");
+	add_slot(vm, SLOT_A, A_GPA, NPAGES, 0);
+	add_slot(vm, SLOT_B, B_GPA, NPAGES, 0);
+	add_slot(vm, SLOT_C, C_GPA, C_PAGES, 0);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, ROM_GPA, SLOT_ROM,
+				    ROM_PAGES, KVM_MEM_READONLY);
+	virt_map(vm, ROM_GPA, ROM_GPA, ROM_PAGES);
+	/* ROM reads as zeroes: an area header of version 0. */
+
+	hva_a = addr_gpa2hva(vm, A_GPA);
+	hva_b = addr_gpa2hva(vm, B_GPA);
+	bind_to_node(hva_a, NPAGES * PAGE_SIZE, 0);
+	bind_to_node(hva_b, NPAGES * PAGE_SIZE, 1);
+
+	run_until(vcpu, STEP_REGISTERED);
+	expect_nodes("A after the guest filled it", hva_a, NPAGES, 0);
+	expect_nodes("B after the guest filled it", hva_b, NPAGES, 1);
+	find_vm_dir();
+	host_page_out_and_migrate(vm);
+
+	run_until(vcpu, STEP_LAZY_DONE);
+	pr_info("lazy: %d swapped + %d migrated pages moved\n", LAZY_SWAP, LAZY_MIG);
+	expect_stat("moved_lazy", LAZY_SWAP + LAZY_MIG);
+	expect_stat("bytes_copied", 0);
+	expect_stat("fallbacks", 0);
+	/* The guest has read B's pages: swapped in on node 1, not node 0. */
+	expect_nodes("lazy B from swap", hva_b, LAZY_SWAP, 1);
+	expect_nodes("lazy B from node 1", hva_b + LAZY_SWAP * PAGE_SIZE, LAZY_MIG, 1);
+
+	run_until(vcpu, STEP_EAGER_CALLED);
+	/* Before the guest touches them: already on node 1. */
+	expect_nodes("eager B from swap", hva_b + 128 * PAGE_SIZE, EAGER_SWAP, 1);
+	expect_nodes("eager B from node 1", hva_b + 192 * PAGE_SIZE, EAGER_MIG, 1);
+	expect_stat("moved_eager", EAGER_SWAP + EAGER_MIG);
+	expect_stat("swapin_eager", EAGER_SWAP);
+	expect_stat("migrated_eager", 0);
+	expect_stat("bytes_copied", 0);
+
+	run_until(vcpu, STEP_EAGER_DONE);
+	/* Sources hold nothing now. */
+	expect_absent("moved sources", hva_a, SWAP_NR + MIG_NR);
+	migrate_to(hva_a + BACK_FIRST * PAGE_SIZE, BACK_NR, 0);
+	wait_bitmap(vm, want_at_end, "moved away and brought home");
+
+	run_until(vcpu, STEP_BAD_DONE);
+	expect_stat("err_call", 7);
+	expect_stat("err_inval", 6);
+	expect_stat("err_fault", 1);
+	expect_stat("err_declined", 1);
+	expect_stat("fallbacks", 8);
+	expect_stat("err_registration", 3);
+	expect_stat("registrations", 1);
+	expect_stat("requests", 4 + 7 + 1);
+	expect_stat("entries", LAZY_SWAP + LAZY_MIG + EAGER_SWAP + EAGER_MIG + 8);
+	expect_stat("moved_lazy", LAZY_SWAP + LAZY_MIG);
+	expect_stat("moved_eager", EAGER_SWAP + EAGER_MIG);
+	expect_stat("bytes_copied", 0);
+
+	run_until(vcpu, 0);
+	kvm_vm_free(vm);
+	return 0;
+}
