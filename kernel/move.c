@@ -167,7 +167,7 @@ static u64 pvnuma_migrate(struct vm_area_struct *vma, struct page *page,
 static void pvnuma_place(struct pvnuma_vm *vm, struct mm_struct *mm,
 			 unsigned long dst, u32 nr)
 {
-	u64 swapins = 0, migrated = 0, bytes = 0;
+	u64 swapins = 0, migrated = 0, bytes = 0, failed = 0;
 	struct vm_area_struct *vma;
 	unsigned long addr;
 	int home, nid;
@@ -188,8 +188,10 @@ static void pvnuma_place(struct pvnuma_vm *vm, struct mm_struct *mm,
 		     nid == home))
 			continue;
 		/* A swap-in allocates by dst's policy: onto its home node. */
-		if (get_user_pages_remote(mm, addr, 1, 0, &page, NULL) != 1)
+		if (get_user_pages_remote(mm, addr, 1, 0, &page, NULL) != 1) {
+			failed++;
 			continue;
+		}
 		if (state == ANON_PAGE_SWAPPED)
 			swapins++;
 		if (home == NUMA_NO_NODE || page_to_nid(page) == home) {
@@ -201,6 +203,8 @@ static void pvnuma_place(struct pvnuma_vm *vm, struct mm_struct *mm,
 		if (copied) {
 			migrated += copied / PAGE_SIZE;
 			bytes += copied;
+		} else {
+			failed++;
 		}
 	}
 out:
@@ -208,6 +212,7 @@ out:
 	pvnuma_stat_add(vm, PVNUMA_STAT_SWAPIN_EAGER, swapins);
 	pvnuma_stat_add(vm, PVNUMA_STAT_MIGRATED_EAGER, migrated);
 	pvnuma_stat_add(vm, PVNUMA_STAT_BYTES_COPIED, bytes);
+	pvnuma_stat_add(vm, PVNUMA_STAT_PLACE_FAILED, failed);
 }
 
 /* Serve one validated entry; returns its status. */

@@ -212,14 +212,17 @@ static bool pvnuma_publish(struct pvnuma_vm *vm, struct pvnuma_map *map,
 }
 
 /*
- * Look at up to PVNUMA_TRACK_CHUNK pending frames from *@next.  Returns
- * true if some must be looked at again later.
+ * Look at up to PVNUMA_TRACK_CHUNK pending frames from *@next.  Sets
+ * *@retry if some must be looked at again later.  Returns false, leaving
+ * the rest pending, if the host is in the middle of unmapping guest memory
+ * (reclaim, migration): their outcome is not known yet, and looking would
+ * only compete with the unmapping for page table locks.
  */
 static bool pvnuma_track_chunk(struct pvnuma_vm *vm, struct pvnuma_map *map,
-			       struct mm_struct *mm, u64 *next)
+			       struct mm_struct *mm, u64 *next, bool *retry)
 {
 	struct kvm *kvm = vm->kvm;
-	bool retry = false;
+	bool quiet = true;
 	unsigned long seq;
 	int n = 0, idx, ret;
 	u64 gfn;
@@ -229,6 +232,10 @@ static bool pvnuma_track_chunk(struct pvnuma_vm *vm, struct pvnuma_map *map,
 	for (gfn = find_next_bit(map->pending, map->nr_gfns, *next);
 	     gfn < map->nr_gfns && n < PVNUMA_TRACK_CHUNK;
 	     gfn = find_next_bit(map->pending, map->nr_gfns, gfn + 1), n++) {
+		if (READ_ONCE(kvm->mmu_invalidate_in_progress)) {
+			quiet = false;
+			break;
+		}
 		if (!test_and_clear_bit(gfn, map->pending))
 			continue;
 		/*
@@ -248,7 +255,7 @@ static bool pvnuma_track_chunk(struct pvnuma_vm *vm, struct pvnuma_map *map,
 			ret = -EAGAIN;
 		if (ret < 0) {
 			set_bit(gfn, map->pending);
-			retry = true;
+			*retry = true;
 			continue;
 		}
 		if (!pvnuma_publish(vm, map, gfn, ret) || !ret)
@@ -263,7 +270,7 @@ static bool pvnuma_track_chunk(struct pvnuma_vm *vm, struct pvnuma_map *map,
 		ret = pvnuma_classify(kvm, mm, gfn);
 		if (ret < 0) {
 			set_bit(gfn, map->pending);
-			retry = true;
+			*retry = true;
 		} else if (!ret) {
 			pvnuma_publish(vm, map, gfn, false);
 		}
@@ -271,7 +278,7 @@ static bool pvnuma_track_chunk(struct pvnuma_vm *vm, struct pvnuma_map *map,
 	srcu_read_unlock(&kvm->srcu, idx);
 	mmap_read_unlock(mm);
 	*next = gfn;
-	return retry;
+	return quiet;
 }
 
 /**
@@ -294,7 +301,10 @@ void pvnuma_track_work(struct work_struct *work)
 	if (!map)
 		goto out;
 	while (next < map->nr_gfns) {
-		retry |= pvnuma_track_chunk(vm, map, mm, &next);
+		if (!pvnuma_track_chunk(vm, map, mm, &next, &retry)) {
+			retry = true;
+			break;
+		}
 		cond_resched();
 	}
 	/* The header: nr_moved, then seq, for a guest that polls seq. */
@@ -302,7 +312,7 @@ void pvnuma_track_work(struct work_struct *work)
 	smp_wmb();	/* the bits and nr_moved before seq */
 	WRITE_ONCE(map->hdr->seq, ++map->seq);
 	if (retry)
-		pvnuma_track_kick(vm, 1);
+		pvnuma_track_kick(vm, max(1U, READ_ONCE(pvnuma_tun.scan_delay_ms)));
 out:
 	mutex_unlock(&vm->lock);
 	mmput(mm);
