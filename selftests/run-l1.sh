@@ -145,7 +145,8 @@ for t in $(kvm_selftests); do
 	esac
 done
 run_test kvm/pvnuma_absent_test "$SELFTEST_OUT/x86_64/pvnuma_absent_test"
-if insmod "$PVNUMA_ROOT/pvnuma.ko"; then
+export PVNUMA_KO=$PVNUMA_ROOT/pvnuma.ko	# pvnuma_lifecycle_test reloads it
+if insmod "$PVNUMA_KO"; then
 	for t in $(kvm_selftests); do
 		case $t in
 		*/pvnuma_absent_test) ;;

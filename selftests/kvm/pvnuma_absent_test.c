@@ -9,16 +9,9 @@
  * with the CPUID KVM itself reports, run while the host does not offer the
  * feature (no pvnuma module loaded).
  */
-#include <asm/kvm_para.h>
-#include <linux/kvm_para.h>
 #include <stdint.h>
 
-#include "test_util.h"
-#include "kvm_util.h"
-#include "processor.h"
-
-#define X86_FEATURE_KVM_NUMA_MOVED \
-	KVM_X86_CPU_FEATURE(KVM_CPUID_FEATURES, 0, EAX, KVM_FEATURE_NUMA_MOVED)
+#include "pvnuma_util.h"
 
 /* A well-formed registration: only the missing feature makes it fail. */
 static struct kvm_numa_moved_area area __aligned(64);
@@ -49,24 +42,12 @@ static void guest_code(void)
 static void run_guest(struct kvm_vcpu *vcpu)
 {
 	struct kvm_vm *vm = vcpu->vm;
-	struct ucall uc;
 
 	area_gpa = addr_gva2gpa(vm, (vm_vaddr_t)&area);
 	bitmap_gpa = addr_gva2gpa(vm, (vm_vaddr_t)bitmap);
 	sync_global_to_guest(vm, area_gpa);
 	sync_global_to_guest(vm, bitmap_gpa);
-
-	vcpu_run(vcpu);
-	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	case UCALL_DONE:
-		break;
-	default:
-		TEST_FAIL("Unexpected ucall %lu", uc.cmd);
-	}
+	run_until(vcpu, 0);
 }
 
 static void test_hidden_by_userspace(void)

@@ -16,34 +16,24 @@
  *  3. the same eagerly: B's pages are on node 1 before the guest touches
  *     them, read from swap straight there;
  *  4. the host migrates frames back home: their bits are cleared;
- *  5. bad input: each call and entry gets its documented error and changes
+ *  5. 2 MiB entries: a THP the host migrated moves whole (one PMD), a
+ *     paged-out 2 MiB range moves as 512 swap entries;
+ *  6. bad input: each call and entry gets its documented error and changes
  *     nothing;
- *  6. every page the test did not move still holds its pattern, and every
+ *  7. every page the test did not move still holds its pattern, and every
  *     counter of the VM in sysfs is exactly what the steps imply.
  */
-#include <dirent.h>
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#include <asm/kvm_para.h>
-#include <linux/kvm_para.h>
-#include <linux/mempolicy.h>
 
-#include "test_util.h"
-#include "kvm_util.h"
-#include "processor.h"
-
-#define X86_FEATURE_KVM_NUMA_MOVED \
-	KVM_X86_CPU_FEATURE(KVM_CPUID_FEATURES, 0, EAX, KVM_FEATURE_NUMA_MOVED)
+#include "pvnuma_util.h"
 
 #define SLOT_A		10
 #define SLOT_B		11
 #define SLOT_C		12	/* area, bitmap, request array */
 #define SLOT_ROM	13
+#define SLOT_AT		14	/* THP-backed, home node 0 */
+#define SLOT_BT		15	/* THP-backed, home node 1 */
 #define NPAGES		512
 #define A_GPA		0x40000000ULL
 #define B_GPA		(A_GPA + NPAGES * PAGE_SIZE)
@@ -52,10 +42,15 @@
 #define ROM_GPA		(C_GPA + 0x100000ULL)
 #define ROM_PAGES	4
 #define NOT_RAM_GPA	0xf0000000ULL
+#define HUGE		512	/* pages in 2 MiB */
+#define AT_GPA		0x41000000ULL
+#define BT_GPA		(AT_GPA + 2 * HUGE * PAGE_SIZE)
 
 #define A_GFN		(A_GPA >> PAGE_SHIFT)
 #define B_GFN		(B_GPA >> PAGE_SHIFT)
-#define NR_GFNS		(B_GFN + NPAGES)	/* the bitmap covers A and B */
+#define AT_GFN		(AT_GPA >> PAGE_SHIFT)
+#define BT_GFN		(BT_GPA >> PAGE_SHIFT)
+#define NR_GFNS		(BT_GFN + 2 * HUGE)	/* the bitmap covers all test slots */
 #define AREA_GPA	C_GPA
 #define BITMAP_GPA	(C_GPA + PAGE_SIZE)
 #define REQS_GPA	(C_GPA + 12 * PAGE_SIZE)
@@ -76,7 +71,7 @@
 #define EAGER_MIG	32	/* A[160, 192)  -> B[192, 224) eager */
 
 enum { STEP_REGISTERED = 1, STEP_LAZY_DONE, STEP_EAGER_CALLED,
-	STEP_EAGER_DONE, STEP_BAD_DONE };
+	STEP_EAGER_DONE, STEP_THP_DONE, STEP_BAD_DONE };
 
 static bool bit_is_set(u64 gfn)
 {
@@ -205,7 +200,7 @@ static void guest_bad_input(void)
 			GP_VECTOR);
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, NOT_RAM_GPA | KVM_MSR_ENABLED),
 			GP_VECTOR);
-	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, ROM_GPA + 64 | KVM_MSR_ENABLED),
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, (ROM_GPA + 64) | KVM_MSR_ENABLED),
 			GP_VECTOR);
 	GUEST_ASSERT_EQ(rdmsr_safe(MSR_KVM_NUMA_MOVED, &val), 0);
 	GUEST_ASSERT_EQ(val, AREA_GPA | KVM_MSR_ENABLED);
@@ -214,19 +209,14 @@ static void guest_bad_input(void)
 static void guest_code(void)
 {
 	struct kvm_numa_moved_area *area = (void *)AREA_GPA;
-	u64 val;
 	int i;
 
 	guest_fill(A_GPA, NPAGES);
 	guest_fill(B_GPA, NPAGES);
+	guest_fill(AT_GPA, 2 * HUGE);
+	guest_fill(BT_GPA, 2 * HUGE);
 
-	area->version = KVM_NUMA_MOVED_VERSION;
-	area->flags = 0;
-	area->bitmap_gpa = BITMAP_GPA;
-	area->nr_gfns = NR_GFNS;
-	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, AREA_GPA | KVM_MSR_ENABLED), 0);
-	GUEST_ASSERT_EQ(rdmsr_safe(MSR_KVM_NUMA_MOVED, &val), 0);
-	GUEST_ASSERT_EQ(val, AREA_GPA | KVM_MSR_ENABLED);
+	pvnuma_guest_register(AREA_GPA, BITMAP_GPA, NR_GFNS);
 	GUEST_SYNC(STEP_REGISTERED);
 
 	/* The host has paged out and migrated; the bits say which. */
@@ -237,7 +227,7 @@ static void guest_code(void)
 		GUEST_ASSERT_EQ(bit_is_set(A_GFN + i), want);
 		GUEST_ASSERT(!bit_is_set(B_GFN + i));
 	}
-	GUEST_ASSERT_EQ(area->nr_moved, SWAP_NR + MIG_NR + BACK_NR);
+	GUEST_ASSERT_EQ(area->nr_moved, SWAP_NR + MIG_NR + BACK_NR + 2 * HUGE);
 
 	guest_move(SWAP_FIRST, 0, LAZY_SWAP, 0);
 	guest_move(MIG_FIRST, LAZY_SWAP, LAZY_MIG, 0);
@@ -252,6 +242,23 @@ static void guest_code(void)
 	guest_check_moved(MIG_FIRST + LAZY_MIG, 192, EAGER_MIG);
 	GUEST_SYNC(STEP_EAGER_DONE);
 
+	/*
+	 * 2 MiB entries: AT's first 2 MiB was migrated whole to node 1, its
+	 * second paged out; move them to BT lazily and eagerly.
+	 */
+	req(0, AT_GFN, BT_GFN, HUGE);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA, 1, 0, 0), 1);
+	GUEST_ASSERT_EQ(reqs[0].status, 0);
+	req(0, AT_GFN + HUGE, BT_GFN + HUGE, HUGE);
+	GUEST_ASSERT_EQ(kvm_hypercall(KVM_HC_NUMA_MOVE, REQS_GPA, 1,
+				      KVM_NUMA_MOVE_EAGER, 0), 1);
+	GUEST_ASSERT_EQ(reqs[0].status, 0);
+	for (i = 0; i < 2 * HUGE; i++) {
+		GUEST_ASSERT(guest_page_is(BT_GPA + i * PAGE_SIZE, AT_GFN + i));
+		GUEST_ASSERT(guest_page_zero(AT_GPA + i * PAGE_SIZE));
+	}
+	GUEST_SYNC(STEP_THP_DONE);
+
 	guest_bad_input();
 	GUEST_SYNC(STEP_BAD_DONE);
 
@@ -260,6 +267,8 @@ static void guest_code(void)
 		GUEST_ASSERT(guest_page_is(A_GPA + i * PAGE_SIZE, A_GFN + i));
 	for (i = 224; i < NPAGES; i++)
 		GUEST_ASSERT(guest_page_is(B_GPA + i * PAGE_SIZE, B_GFN + i));
+	for (i = 0; i < 2 * HUGE; i++)
+		GUEST_ASSERT(guest_page_is(BT_GPA + i * PAGE_SIZE, AT_GFN + i));
 
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, 0), 0);
 	GUEST_DONE();
@@ -267,120 +276,22 @@ static void guest_code(void)
 
 /* Host side */
 
-static void *hva_a, *hva_b;
-static char vm_dir[256];
-
-static void bind_to_node(void *hva, u64 len, int node)
-{
-	unsigned long mask = 1UL << node;
-
-	TEST_ASSERT(!syscall(__NR_mbind, hva, len, MPOL_BIND, &mask,
-			     sizeof(mask) * 8, MPOL_MF_MOVE | MPOL_MF_STRICT),
-		    "mbind to node %d: %s", node, strerror(errno));
-}
-
-/* Node of each page at @hva (move_pages with no target), or -errno. */
-static void page_nodes(void *hva, int n, int *status)
-{
-	void *pages[NPAGES];
-	int i;
-
-	for (i = 0; i < n; i++)
-		pages[i] = hva + i * PAGE_SIZE;
-	TEST_ASSERT(!syscall(__NR_move_pages, 0, n, pages, NULL, status, 0),
-		    "move_pages query: %s", strerror(errno));
-}
-
-static void migrate_to(void *hva, int n, int node)
-{
-	void *pages[NPAGES];
-	int nodes[NPAGES], status[NPAGES], i;
-
-	for (i = 0; i < n; i++) {
-		pages[i] = hva + i * PAGE_SIZE;
-		nodes[i] = node;
-	}
-	TEST_ASSERT(!syscall(__NR_move_pages, 0, n, pages, nodes, status,
-			     MPOL_MF_MOVE),
-		    "move_pages to node %d: %s", node, strerror(errno));
-	for (i = 0; i < n; i++)
-		TEST_ASSERT(status[i] == node, "page %d went to %d, not node %d",
-			    i, status[i], node);
-}
-
-static void expect_nodes(const char *what, void *hva, int n, int node)
-{
-	int status[NPAGES], i;
-
-	page_nodes(hva, n, status);
-	for (i = 0; i < n; i++)
-		TEST_ASSERT(status[i] == node, "%s: page %d is at %d, expected %d",
-			    what, i, status[i], node);
-}
-
-/* No page at all: swapped out, moved away, or only the zero page. */
-static void expect_absent(const char *what, void *hva, int n)
-{
-	int status[NPAGES], i;
-
-	page_nodes(hva, n, status);
-	for (i = 0; i < n; i++)
-		TEST_ASSERT(status[i] < 0, "%s: page %d is on node %d", what, i,
-			    status[i]);
-}
-
-static void find_vm_dir(void)
-{
-	char prefix[32];
-	struct dirent *d;
-	DIR *dir;
-
-	snprintf(prefix, sizeof(prefix), "%d-", getpid());
-	dir = opendir("/sys/kernel/pvnuma/vms");
-	TEST_ASSERT(dir, "no /sys/kernel/pvnuma/vms");
-	vm_dir[0] = 0;
-	while ((d = readdir(dir)))
-		if (!strncmp(d->d_name, prefix, strlen(prefix)))
-			snprintf(vm_dir, sizeof(vm_dir), "/sys/kernel/pvnuma/vms/%s",
-				 d->d_name);
-	closedir(dir);
-	TEST_ASSERT(vm_dir[0], "no sysfs directory for this VM");
-}
-
-static u64 vm_stat(const char *name)
-{
-	char path[512];
-	u64 val = 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/stats/%s", vm_dir, name);
-	f = fopen(path, "r");
-	TEST_ASSERT(f, "open %s", path);
-	TEST_ASSERT(fscanf(f, "%llu", &val) == 1, "read %s", path);
-	fclose(f);
-	return val;
-}
-
-static void expect_stat(const char *name, u64 want)
-{
-	u64 got = vm_stat(name);
-
-	TEST_ASSERT(got == want, "stat %s: %llu, expected %llu", name, got, want);
-	pr_info("  %-16s %llu\n", name, got);
-}
-
-/* Wait (at most 10 s) until the bitmap says exactly @want for A and B. */
+static void *hva_a, *hva_b, *hva_at, *hva_bt;
+/*
+ * Wait (at most 10 s) until the bitmap says exactly @want(gfn - A_GFN) for
+ * every gfn of the test slots.
+ */
 static void wait_bitmap(struct kvm_vm *vm, bool (*want)(int i), const char *what)
 {
 	struct kvm_numa_moved_area *area = addr_gpa2hva(vm, AREA_GPA);
 	u64 *bitmap = addr_gpa2hva(vm, BITMAP_GPA);
 	int i, tries, bad = 0, nr = 0;
 
-	for (i = 0; i < 2 * NPAGES; i++)
+	for (i = 0; i < NR_GFNS - A_GFN; i++)
 		nr += want(i);
 	for (tries = 0; tries < 1000; tries++) {
 		bad = 0;
-		for (i = 0; i < 2 * NPAGES; i++)
+		for (i = 0; i < NR_GFNS - A_GFN; i++)
 			bad += ((bitmap[(A_GFN + i) / 64] >> ((A_GFN + i) % 64)) & 1) !=
 			       want(i);
 		if (!bad && READ_ONCE(area->nr_moved) == nr)
@@ -402,7 +313,13 @@ static bool in(int i, int first, int nr)
 static bool want_after_host(int i)
 {
 	return in(i, SWAP_FIRST, SWAP_NR) || in(i, MIG_FIRST, MIG_NR) ||
-	       in(i, BACK_FIRST, BACK_NR);
+	       in(i, BACK_FIRST, BACK_NR) || in(i, AT_GFN - A_GFN, 2 * HUGE);
+}
+
+/* A's frames are all sources or home now; AT's still wait to be moved. */
+static bool want_only_at(int i)
+{
+	return in(i, AT_GFN - A_GFN, 2 * HUGE);
 }
 
 /*
@@ -422,49 +339,20 @@ static void host_page_out_and_migrate(struct kvm_vm *vm)
 	expect_absent("paged out", hva_a + SWAP_FIRST * PAGE_SIZE, SWAP_NR);
 	migrate_to(hva_a + MIG_FIRST * PAGE_SIZE, MIG_NR, 1);
 	migrate_to(hva_a + BACK_FIRST * PAGE_SIZE, BACK_NR, 1);
-	wait_bitmap(vm, want_after_host, "host moved 224 pages of A");
-}
-
-static void run_until(struct kvm_vcpu *vcpu, u64 step)
-{
-	struct ucall uc;
-
-	vcpu_run(vcpu);
-	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	case UCALL_SYNC:
-		TEST_ASSERT(uc.args[1] == step, "guest at step %lu, expected %llu",
-			    uc.args[1], step);
-		break;
-	case UCALL_DONE:
-		TEST_ASSERT(!step, "guest done, expected step %llu", step);
-		break;
-	default:
-		TEST_FAIL("unexpected ucall %lu", uc.cmd);
-	}
+	TEST_ASSERT(thp_kb(hva_at) >= 4096, "AT is not backed by THPs");
+	/* Migrating the head moves the whole THP (tail pages say -EBUSY). */
+	migrate_to(hva_at, 1, 1);
+	expect_nodes("AT's THP migrated", hva_at, HUGE, 1);
+	TEST_ASSERT(!madvise(hva_at + HUGE * PAGE_SIZE, HUGE * PAGE_SIZE,
+			     MADV_PAGEOUT), "MADV_PAGEOUT: %s", strerror(errno));
+	expect_absent("AT paged out", hva_at + HUGE * PAGE_SIZE, HUGE);
+	wait_bitmap(vm, want_after_host, "host moved 224 pages of A, 2 MiB x2 of AT");
 }
 
 static void add_slot(struct kvm_vm *vm, int slot, u64 gpa, int npages, u32 flags)
 {
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, gpa, slot, npages, flags);
 	virt_map(vm, gpa, gpa, npages);
-}
-
-static bool have_swap(void)
-{
-	char line[256];
-	int n = 0;
-	FILE *f = fopen("/proc/swaps", "r");
-
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		n++;
-	fclose(f);
-	return n > 1;
 }
 
 int main(void)
@@ -482,6 +370,12 @@ int main(void)
 	add_slot(vm, SLOT_A, A_GPA, NPAGES, 0);
 	add_slot(vm, SLOT_B, B_GPA, NPAGES, 0);
 	add_slot(vm, SLOT_C, C_GPA, C_PAGES, 0);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS_THP, AT_GPA, SLOT_AT,
+				    2 * HUGE, 0);
+	virt_map(vm, AT_GPA, AT_GPA, 2 * HUGE);
+	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS_THP, BT_GPA, SLOT_BT,
+				    2 * HUGE, 0);
+	virt_map(vm, BT_GPA, BT_GPA, 2 * HUGE);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, ROM_GPA, SLOT_ROM,
 				    ROM_PAGES, KVM_MEM_READONLY);
 	virt_map(vm, ROM_GPA, ROM_GPA, ROM_PAGES);
@@ -491,10 +385,16 @@ int main(void)
 	hva_b = addr_gpa2hva(vm, B_GPA);
 	bind_to_node(hva_a, NPAGES * PAGE_SIZE, 0);
 	bind_to_node(hva_b, NPAGES * PAGE_SIZE, 1);
+	hva_at = addr_gpa2hva(vm, AT_GPA);
+	hva_bt = addr_gpa2hva(vm, BT_GPA);
+	bind_to_node(hva_at, 2 * HUGE * PAGE_SIZE, 0);
+	bind_to_node(hva_bt, 2 * HUGE * PAGE_SIZE, 1);
 
 	run_until(vcpu, STEP_REGISTERED);
 	expect_nodes("A after the guest filled it", hva_a, NPAGES, 0);
 	expect_nodes("B after the guest filled it", hva_b, NPAGES, 1);
+	expect_nodes("AT after the guest filled it", hva_at, 2 * HUGE, 0);
+	expect_nodes("BT after the guest filled it", hva_bt, 2 * HUGE, 1);
 	find_vm_dir();
 	host_page_out_and_migrate(vm);
 
@@ -520,7 +420,19 @@ int main(void)
 	/* Sources hold nothing now. */
 	expect_absent("moved sources", hva_a, SWAP_NR + MIG_NR);
 	migrate_to(hva_a + BACK_FIRST * PAGE_SIZE, BACK_NR, 0);
-	wait_bitmap(vm, want_at_end, "moved away and brought home");
+	wait_bitmap(vm, want_only_at, "A's pages moved away and brought home");
+
+	run_until(vcpu, STEP_THP_DONE);
+	expect_nodes("BT from a THP on node 1", hva_bt, HUGE, 1);
+	expect_nodes("BT from swap (eager)", hva_bt + HUGE * PAGE_SIZE, HUGE, 1);
+	pr_info("2 MiB entries: BT has %lu KiB of THP after the moves\n",
+		thp_kb(hva_bt));
+	TEST_ASSERT(thp_kb(hva_bt) >= 2048, "the migrated THP was split");
+	wait_bitmap(vm, want_at_end, "everything moved or home");
+	expect_stat("moved_lazy", LAZY_SWAP + LAZY_MIG + HUGE);
+	expect_stat("moved_eager", EAGER_SWAP + EAGER_MIG + HUGE);
+	expect_stat("swapin_eager", EAGER_SWAP + HUGE);
+	expect_stat("bytes_copied", 0);
 
 	run_until(vcpu, STEP_BAD_DONE);
 	expect_stat("err_call", 7);
@@ -530,10 +442,10 @@ int main(void)
 	expect_stat("fallbacks", 8);
 	expect_stat("err_registration", 3);
 	expect_stat("registrations", 1);
-	expect_stat("requests", 4 + 7 + 1);
-	expect_stat("entries", LAZY_SWAP + LAZY_MIG + EAGER_SWAP + EAGER_MIG + 8);
-	expect_stat("moved_lazy", LAZY_SWAP + LAZY_MIG);
-	expect_stat("moved_eager", EAGER_SWAP + EAGER_MIG);
+	expect_stat("requests", 4 + 2 + 7 + 1);
+	expect_stat("entries", LAZY_SWAP + LAZY_MIG + EAGER_SWAP + EAGER_MIG + 2 + 8);
+	expect_stat("moved_lazy", LAZY_SWAP + LAZY_MIG + HUGE);
+	expect_stat("moved_eager", EAGER_SWAP + EAGER_MIG + HUGE);
 	expect_stat("bytes_copied", 0);
 
 	run_until(vcpu, 0);

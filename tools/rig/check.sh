@@ -81,7 +81,7 @@ checkpatch_one() {
 while read -r f; do
 	checkpatch_one "$f" $cp_flags -f "$PVNUMA_ROOT/$f"
 done < <(cd "$PVNUMA_ROOT" && git ls-files -co --exclude-standard \
-	 'kernel/*.[ch]' 'guest/*.[ch]' 'selftests/*.[ch]' | LC_ALL=C sort)
+	 'kernel/*.[ch]' 'guest/*.[ch]' 'selftests/*.[ch]' 'tools/*.[ch]' | LC_ALL=C sort)
 # FILE_PATH_CHANGES asks whether MAINTAINERS needs updating for a new file;
 # every file the series adds is under arch/x86/kvm/ or asm/kvm*, which the
 # tree's "KERNEL VIRTUAL MACHINE FOR X86 (KVM/x86)" entry already covers.

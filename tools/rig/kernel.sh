@@ -123,14 +123,14 @@ do_selftests() {
 	[ "$USER_KDIR" = 1 ] && kst=${KSRC:-$BUILD}/tools/testing/selftests/kvm
 	[ -d "$kst" ] || die "no KVM selftests in $kst (with KDIR=, set KSRC= to the source tree)"
 	mkdir -p "$SELFTEST_OUT"
-	rsync -c "$PVNUMA_ROOT"/selftests/kvm/*.c "$PVNUMA_ROOT"/selftests/kvm/*.h \
-		"$kst/x86_64/" 2>/dev/null || true
+	rsync -c "$PVNUMA_ROOT"/selftests/kvm/*.[ch] "$PVNUMA_ROOT"/tools/bench/*.c \
+		"$kst/x86_64/" || die "cannot copy our selftests into $kst"
 	# shellcheck disable=SC2046
 	run_step "kvm-selftests-$VARIANT" "$LOGDIR/selftests-$VARIANT.log" \
 		make -C "$kst" -j"$JOBS" OUTPUT="$SELFTEST_OUT" \
 		LINUX_HDR_PATH="$BUILD/usr/include/" \
 		KHDR_INCLUDES="-isystem $BUILD/usr/include" \
-		TEST_GEN_PROGS_x86_64="$(echo $(kvm_selftests))" ||
+		TEST_GEN_PROGS_x86_64="$(echo $(kvm_selftests) $(kvm_benchmarks))" ||
 		die "KVM selftests build failed (log: $LOGDIR/selftests-$VARIANT.log)"
 }
 

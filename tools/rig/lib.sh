@@ -90,6 +90,14 @@ series_files() {
 
 # The KVM selftests make check runs: ours from selftests/kvm/, then the
 # upstream ones that guard the KVM paths our patches touch.
+# Benchmarks built like the KVM selftests (on kvm_util) but not run by them.
+kvm_benchmarks() {
+	local f
+	for f in "$PVNUMA_ROOT"/tools/bench/*.c; do
+		[ -e "$f" ] && echo "x86_64/$(basename "$f" .c)"
+	done
+}
+
 kvm_selftests() {
 	local f
 	for f in "$PVNUMA_ROOT"/selftests/kvm/*.c; do
