@@ -4,6 +4,7 @@
 #
 #   make demo      build, boot the rig, show what pvnuma does (the main job)
 #   make check     build and run every test; ends with "N passed, N failed"
+#   make bench     the host-side benchmark (issue 3's figures) in L1
 #   make modules   build pvnuma.ko, pvnuma_guest.ko, pvnuma_test.ko
 #   make kernel    fetch, patch, configure and build the rig kernel
 #   make vm CMD='...'   run a command inside L1 (the patched host)
@@ -11,10 +12,11 @@
 #
 # Variables: DEBUG=1 (debug kernel: KASAN, lockdep, UBSAN, kmemleak, ...),
 # KDIR=/path (a built 6.12.y tree with patches/ applied, instead of the rig's),
-# PVNUMA_CACHE=/path (build trees, ccache, logs; default ~/.cache/pvnuma).
+# PVNUMA_CACHE=/path (build trees, ccache, logs; default ~/.cache/pvnuma),
+# PVNUMA_BENCH_PAGES=N (make bench: pages per mode, default 65536).
 
 RIG := tools/rig
-export DEBUG KDIR PVNUMA_CACHE CMD
+export DEBUG KDIR PVNUMA_CACHE CMD PVNUMA_BENCH_PAGES
 
 all: modules
 
@@ -33,6 +35,9 @@ check:
 demo:
 	@bash tools/demo.sh
 
+bench: deps
+	@bash tools/bench.sh
+
 vm: kernel
 	@bash $(RIG)/vm.sh -- "$$CMD"
 
@@ -41,4 +46,4 @@ clean:
 	rm -f kernel/*.o kernel/.*.cmd kernel/tests/*.o kernel/tests/.*.cmd
 	rm -f guest/*.o guest/.*.cmd
 
-.PHONY: all deps kernel modules check demo vm clean
+.PHONY: all deps kernel modules check demo bench vm clean
