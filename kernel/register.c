@@ -58,6 +58,19 @@ static void pvnuma_map_free(struct pvnuma_map *map)
 }
 
 /* Pin the header's page and the bitmap's pages and map them together. */
+/* One past the highest gfn of guest RAM (the user memslots); kvm->srcu held. */
+static u64 pvnuma_ram_end_gfn(struct kvm *kvm)
+{
+	struct kvm_memory_slot *slot;
+	u64 end = 0;
+	int bkt;
+
+	kvm_for_each_memslot(slot, bkt, kvm_memslots(kvm))
+		if (slot->id < KVM_USER_MEM_SLOTS)
+			end = max(end, slot->base_gfn + slot->npages);
+	return end;
+}
+
 static int pvnuma_map_create(struct kvm *kvm, u64 area_gpa,
 			     const struct kvm_numa_moved_area *hdr,
 			     struct pvnuma_map **out)
@@ -68,8 +81,11 @@ static int pvnuma_map_create(struct kvm *kvm, u64 area_gpa,
 	unsigned long hva;
 	int ret, i;
 
-	/* A 4 PiB guest needs 32 Ki bitmap pages; refuse anything larger. */
-	if (nr_bitmap > (KVM_NUMA_MOVED_MAX_GFNS / 8 / PAGE_SIZE))
+	/*
+	 * The guest chooses nr_gfns: bound what it makes the host allocate
+	 * (a bitmap as large as its own) by the RAM it really has.
+	 */
+	if (hdr->nr_gfns > pvnuma_ram_end_gfn(kvm))
 		return -ERANGE;
 
 	map = kzalloc(sizeof(*map), GFP_KERNEL_ACCOUNT);
@@ -78,8 +94,8 @@ static int pvnuma_map_create(struct kvm *kvm, u64 area_gpa,
 	map->area_gpa = area_gpa;
 	map->nr_gfns = hdr->nr_gfns;
 	map->pages = kvcalloc(nr_bitmap + 1, sizeof(*map->pages),
-			      GFP_KERNEL_ACCOUNT);
-	map->pending = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
+			      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	map->pending = kvzalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	ret = -ENOMEM;
 	if (!map->pages || !map->pending)
 		goto err;

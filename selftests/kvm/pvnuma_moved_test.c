@@ -19,7 +19,7 @@
  *  5. 2 MiB entries: a THP the host migrated moves whole (one PMD), a
  *     paged-out 2 MiB range moves as 512 swap entries;
  *  6. bad input: each call and entry gets its documented error and changes
- *     nothing;
+ *     nothing, and so does each bad registration (#GP, the old one stays);
  *  7. every page the test did not move still holds its pattern, and every
  *     counter of the VM in sysfs is exactly what the steps imply.
  */
@@ -53,6 +53,7 @@
 #define NR_GFNS		(BT_GFN + 2 * HUGE)	/* the bitmap covers all test slots */
 #define AREA_GPA	C_GPA
 #define BITMAP_GPA	(C_GPA + PAGE_SIZE)
+#define BIG_AREA_GPA	(C_GPA + 11 * PAGE_SIZE)
 #define REQS_GPA	(C_GPA + 12 * PAGE_SIZE)
 #define C_END		(C_GPA + C_PAGES * PAGE_SIZE)
 
@@ -157,6 +158,7 @@ static void guest_check_moved(int a, int b, int n)
 /* Bad input: each gets its documented error; returns nothing moved. */
 static void guest_bad_input(void)
 {
+	struct kvm_numa_moved_area *big = (void *)BIG_AREA_GPA;
 	/* A frame already moved away (it holds nothing now), and one at home. */
 	u64 home = A_GFN + HOME_PAGE, swapped = A_GFN + SWAP_NR - 1;
 	u64 val, ret;
@@ -201,6 +203,12 @@ static void guest_bad_input(void)
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, NOT_RAM_GPA | KVM_MSR_ENABLED),
 			GP_VECTOR);
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, (ROM_GPA + 64) | KVM_MSR_ENABLED),
+			GP_VECTOR);
+	/* A bitmap for 4 TiB of frames in a guest of a few MiB. */
+	big->version = KVM_NUMA_MOVED_VERSION;
+	big->bitmap_gpa = 0;	/* in RAM, clear of the header */
+	big->nr_gfns = 1ULL << 30;
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, BIG_AREA_GPA | KVM_MSR_ENABLED),
 			GP_VECTOR);
 	GUEST_ASSERT_EQ(rdmsr_safe(MSR_KVM_NUMA_MOVED, &val), 0);
 	GUEST_ASSERT_EQ(val, AREA_GPA | KVM_MSR_ENABLED);
@@ -440,7 +448,7 @@ int main(void)
 	expect_stat("err_fault", 1);
 	expect_stat("err_declined", 1);
 	expect_stat("fallbacks", 8);
-	expect_stat("err_registration", 3);
+	expect_stat("err_registration", 4);
 	expect_stat("registrations", 1);
 	expect_stat("requests", 4 + 2 + 7 + 1);
 	expect_stat("entries", LAZY_SWAP + LAZY_MIG + EAGER_SWAP + EAGER_MIG + 2 + 8);
