@@ -238,6 +238,8 @@ static void run_mode(enum mode mode, u64 n, struct result *r)
 		r->swapin_node0 += count_on_node(hva_b, n, 0);
 		r->swapin_node1 += count_on_node(hva_b, n, 1);
 	}
+	/* Pages that never went out stayed home: they are no swap-ins. */
+	r->swapin_node0 -= r->not_out;
 	r->on_node0_after = count_on_node(hva_a, n, 0);
 	r->guest_bytes = (mode == BASELINE ? n : r->fallbacks) * PAGE_SIZE;
 	r->requests = mode == BASELINE ? 0 : vm_stat("requests") - req0;
