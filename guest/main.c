@@ -36,13 +36,23 @@ static int __init pvnuma_guest_init(void)
 	if (ret)
 		return ret;
 	/* Without the feature the driver stays loaded but does nothing. */
-	if (!pvnuma_guest_host_has_feature)
+	if (!pvnuma_guest_host_has_feature) {
 		pr_info("host does not offer KVM_FEATURE_NUMA_MOVED; inactive\n");
+		return 0;
+	}
+	/* Any failure below leaves the driver loaded and inactive. */
+	if (pvnuma_guest_area_register())
+		return 0;
+	if (pvnuma_guest_move_init())
+		pvnuma_guest_area_unregister();
 	return 0;
 }
 
 static void __exit pvnuma_guest_exit(void)
 {
+	/* No hook call in flight after this, then no host write. */
+	pvnuma_guest_move_exit();
+	pvnuma_guest_area_unregister();
 	pvnuma_guest_sysfs_exit();
 }
 
