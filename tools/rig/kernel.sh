@@ -134,6 +134,13 @@ do_selftests() {
 		die "KVM selftests build failed (log: $LOGDIR/selftests-$VARIANT.log)"
 }
 
+do_e2e() {
+	mkdir -p "$PVNUMA_CACHE/e2e"
+	run_step "e2e-programs" "$LOGDIR/e2e.log" \
+		make -C "$PVNUMA_ROOT/tools/e2e" OUT="$PVNUMA_CACHE/e2e" ||
+		die "end-to-end programs failed to build (log: $LOGDIR/e2e.log)"
+}
+
 do_modules() {
 	run_step "modules-$VARIANT" "$LOGDIR/modules-$VARIANT.log" \
 		make -C "$BUILD" M="$PVNUMA_ROOT" -j"$JOBS" CC="ccache gcc" W=1 modules ||
@@ -151,10 +158,11 @@ all)
 	fi
 	[ -f "$BZIMAGE" ] || die "no kernel image at $BZIMAGE"
 	do_selftests
+	do_e2e
 	do_modules
 	;;
-source|patch|config|build|selftests|modules)
+source|patch|config|build|selftests|e2e|modules)
 	"do_$step" ;;
 *)
-	die "unknown step '$step' (all|source|patch|config|build|selftests|modules)" ;;
+	die "unknown step '$step' (all|source|patch|config|build|selftests|e2e|modules)" ;;
 esac

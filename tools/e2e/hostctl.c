@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvnuma end-to-end host control, run in L1 against a running QEMU.
+ *
+ *   hostctl pageout PID NODE     page out the guest memory QEMU bound to
+ *                                host node NODE (a vNUMA node's backend)
+ *   hostctl migrate PID NODE TO PERCENT
+ *                                migrate PERCENT of its resident pages to
+ *                                host node TO
+ *   hostctl resident PID NODE    where that memory is: pages resident on
+ *                                each host node, and pages not resident
+ *
+ * The memory is found in /proc/PID/numa_maps by its policy, "bind:NODE".
+ * Output is key=value lines; errors go to stderr with exit status 1, bad
+ * usage exits 2.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define MAX_VMAS	64
+#define CHUNK		4096
+#define MAX_NODES	64
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+#define MPOL_MF_MOVE	2	/* 1 << 1, as in <linux/mempolicy.h> */
+
+struct range {
+	unsigned long start, end;
+};
+
+static int bad_usage(void)
+{
+	fputs("usage: hostctl pageout PID NODE\n"
+	      "       hostctl migrate PID NODE TO PERCENT\n"
+	      "       hostctl resident PID NODE\n", stderr);
+	return 2;
+}
+
+/* The VMAs of @pid whose policy binds them to @node. */
+static int bound_vmas(int pid, int node, struct range *r)
+{
+	char path[64], line[4096], want[32];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
+	snprintf(want, sizeof(want), " bind:%d ", node);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "hostctl: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f) && n < MAX_VMAS) {
+		char *end;
+		unsigned long start;
+
+		if (!strstr(line, want) || !strstr(line, "anon="))
+			continue;
+		start = strtoul(line, &end, 16);
+		if (end != line)
+			r[n++].start = start;
+	}
+	fclose(f);
+
+	/* numa_maps gives starts; /proc/PID/maps gives the ends. */
+	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "hostctl: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		int i;
+
+		if (sscanf(line, "%lx-%lx", &s, &e) != 2)
+			continue;
+		for (i = 0; i < n; i++)
+			if (r[i].start == s)
+				r[i].end = e;
+	}
+	fclose(f);
+	if (!n) {
+		fprintf(stderr, "hostctl: no memory of pid %d is bound to node %d\n",
+			pid, node);
+		exit(1);
+	}
+	return n;
+}
+
+/* move_pages() on another process, chunk by chunk; @nodes may be NULL. */
+static void walk(int pid, struct range *r, int n, int to, int percent,
+		 long *count, long *absent)
+{
+	static void *pages[CHUNK];
+	static int nodes[CHUNK], status[CHUNK];
+	unsigned long a, k, i, seen = 0;
+	int v;
+
+	for (v = 0; v < n; v++) {
+		for (a = r[v].start; a < r[v].end; a += k * PAGE) {
+			k = (r[v].end - a) / PAGE < CHUNK ? (r[v].end - a) / PAGE : CHUNK;
+			for (i = 0; i < k; i++) {
+				pages[i] = (void *)(a + i * PAGE);
+				nodes[i] = to;
+			}
+			if (to >= 0) {
+				/* Every (100 / percent)th page: spread over the range. */
+				unsigned long m = 0;
+
+				for (i = 0; i < k; i++, seen++)
+					if (seen * percent / 100 != (seen + 1) * percent / 100)
+						pages[m++] = pages[i];
+				if (m && syscall(SYS_move_pages, pid, m, pages, nodes,
+						 status, MPOL_MF_MOVE) < 0) {
+					perror("hostctl: move_pages");
+					exit(1);
+				}
+				for (i = 0; i < m; i++)
+					count[to] += status[i] == to;
+				continue;
+			}
+			if (syscall(SYS_move_pages, pid, k, pages, NULL, status, 0) < 0) {
+				perror("hostctl: move_pages");
+				exit(1);
+			}
+			for (i = 0; i < k; i++) {
+				if (status[i] >= 0 && status[i] < MAX_NODES)
+					count[status[i]]++;
+				else
+					(*absent)++;
+			}
+		}
+	}
+}
+
+/* Pages of the ranges that are swapped out (/proc/PID/pagemap bit 62). */
+static long swapped(int pid, struct range *r, int n)
+{
+	static unsigned long long pm[CHUNK];
+	unsigned long a, k, i;
+	char path[64];
+	long c = 0;
+	int fd, v;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		fprintf(stderr, "hostctl: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	for (v = 0; v < n; v++) {
+		for (a = r[v].start; a < r[v].end; a += k * PAGE) {
+			k = (r[v].end - a) / PAGE < CHUNK ? (r[v].end - a) / PAGE : CHUNK;
+			if (pread(fd, pm, k * 8, a / PAGE * 8) != (ssize_t)(k * 8)) {
+				perror("hostctl: pagemap");
+				exit(1);
+			}
+			for (i = 0; i < k; i++)
+				c += (pm[i] >> 62) & 1;
+		}
+	}
+	close(fd);
+	return c;
+}
+
+int main(int argc, char **argv)
+{
+	long count[MAX_NODES] = { 0 }, absent = 0, bytes = 0;
+	struct range r[MAX_VMAS];
+	int pid, node, n, i, pidfd;
+
+	if (argc < 4)
+		return bad_usage();
+	pid = atoi(argv[2]);
+	node = atoi(argv[3]);
+	if (pid <= 0 || node < 0 || node >= MAX_NODES)
+		return bad_usage();
+	n = bound_vmas(pid, node, r);
+
+	if (!strcmp(argv[1], "pageout") && argc == 4) {
+		struct iovec iov[MAX_VMAS];
+
+		for (i = 0; i < n; i++) {
+			iov[i].iov_base = (void *)r[i].start;
+			iov[i].iov_len = r[i].end - r[i].start;
+			bytes += iov[i].iov_len;
+		}
+		pidfd = syscall(SYS_pidfd_open, pid, 0);
+		if (pidfd < 0 || syscall(SYS_process_madvise, pidfd, iov, n,
+					 MADV_PAGEOUT, 0) < 0) {
+			perror("hostctl: process_madvise(MADV_PAGEOUT)");
+			return 1;
+		}
+		printf("pageout_bytes=%ld\n", bytes);
+	} else if (!strcmp(argv[1], "migrate") && argc == 6) {
+		int to = atoi(argv[4]), percent = atoi(argv[5]);
+
+		if (to < 0 || to >= MAX_NODES || percent < 0 || percent > 100)
+			return bad_usage();
+		walk(pid, r, n, to, percent, count, &absent);
+		printf("migrated_to_node%d=%ld\n", to, count[to]);
+	} else if (!strcmp(argv[1], "resident") && argc == 4) {
+		walk(pid, r, n, -1, 0, count, &absent);
+		for (i = 0; i < MAX_NODES; i++)
+			if (count[i])
+				printf("resident_node%d=%ld\n", i, count[i]);
+		printf("not_resident=%ld\n", absent);
+		printf("swapped=%ld\n", swapped(pid, r, n));
+	} else {
+		return bad_usage();
+	}
+	return 0;
+}

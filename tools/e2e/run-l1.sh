@@ -1,0 +1,100 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Inside L1: one end-to-end run of copyless guest NUMA balancing.
+#
+# Usage: run-l1.sh MODE MIB OUTDIR    (MODE: baseline, lazy or eager)
+#
+# An L2 guest with 2 vNUMA nodes (each bound to its own host node) fills
+# MIB MiB on vNode 0; the host pages the guest's vNode-0 memory out; the
+# workload then runs on vNode 1 and the guest's NUMA balancing moves its
+# pages there: with pvnuma_guest.ko loaded (lazy, eager) the host moves
+# them, without it (baseline, as today) the guest copies them.  Writes
+# OUTDIR/result (key=value) and exits non-zero if the run itself failed.
+. "$(dirname "$0")/../rig/lib.sh"
+
+mode=$1 mib=$2 out=$3
+case $mode in baseline|lazy|eager) ;; *) die "run-l1.sh: MODE is baseline, lazy or eager, not '$mode'" ;; esac
+case $mib in ''|*[!0-9]*) die "run-l1.sh: MIB must be a number, not '$mib'" ;; esac
+[ -n "$out" ] || die "run-l1.sh: no OUTDIR"
+E2E=$PVNUMA_CACHE/e2e
+share=$out/share
+rm -rf "$out" && mkdir -p "$share" || die "cannot create $out"
+cp "$E2E/workload" "$PVNUMA_ROOT/pvnuma_guest.ko" "$share/" || die "e2e binaries missing (run make check or make demo)"
+[ -d /sys/kernel/pvnuma ] || insmod "$PVNUMA_ROOT/pvnuma.ko" || die "cannot load pvnuma.ko"
+
+cat >"$share/cmd" <<EOF
+echo 1 >/proc/sys/kernel/numa_balancing
+if [ $mode != baseline ]; then
+	insmod /mnt/pvnuma_guest.ko || exit 3
+	[ "\$(cat /sys/kernel/pvnuma_guest/registered)" = 1 ] || exit 4
+	echo $mode >/sys/kernel/pvnuma_guest/mode
+fi
+grep -E '^(numa_pages_migrated|pgmigrate_success)' /proc/vmstat | sed 's/ /=/; s/^/guest_before_/' >/mnt/guest
+/mnt/workload /mnt $mib >/mnt/workload.out
+rc=\$?
+grep -E '^(numa_pages_migrated|pgmigrate_success)' /proc/vmstat | sed 's/ /=/; s/^/guest_after_/' >>/mnt/guest
+if [ -d /sys/kernel/pvnuma_guest/stats ]; then
+	for f in /sys/kernel/pvnuma_guest/stats/*; do
+		echo "guest_\$(basename \$f)=\$(cat \$f)"
+	done >>/mnt/guest
+fi
+exit \$rc
+EOF
+
+stat() { cat /sys/kernel/pvnuma/stats/"$1"; }
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+wait_for() {	# FILE SECONDS
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -e "$1" ] && return 0
+		kill -0 "$l2pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+"$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem 512 --timeout 600 --share "$share" \
+	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 &
+l2pid=$!
+wait_for "$share/ready" 300 || { echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null; kill "$l2pid"; exit 1; }
+qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
+[ -n "$qemu" ] || die "no QEMU process for L2"
+
+moved0=$(( $(stat moved_lazy) + $(stat moved_eager) ))
+copied0=$(stat bytes_copied)
+{
+	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/filled_vnode0_/'
+	# The host moves the guest's vNode-0 memory away from home: pages it out.
+	"$E2E/hostctl" pageout "$qemu" 0
+	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/paged_out_vnode0_/'
+} >"$out/host"
+# Let the host's tracker finish publishing what it moved (nr_moved steady
+# for a second), as it would have long before the guest balances.
+if [ "$mode" != baseline ]; then
+	area=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* | tail -n 1)/area
+	last=-1 steady=0
+	for ((i = 0; i < 600 && steady < 10; i++)); do
+		cur=$(awk '{ print $3 }' "$area")
+		if [ "$cur" = "$last" ]; then steady=$((steady + 1)); else steady=0; fi
+		last=$cur
+		sleep 0.1
+	done
+	echo "host_marked_at_go=$last" >>"$out/host"
+fi
+pswpin0=$(vmstat pswpin)
+touch "$share/go"
+wait_for "$share/balanced" 400 || { echo "e2e: the workload never finished"; kill "$l2pid"; exit 1; }
+{
+	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
+	echo "host_pages_moved=$(( $(stat moved_lazy) + $(stat moved_eager) - moved0 ))"
+	echo "host_bytes_copied=$(( $(stat bytes_copied) - copied0 ))"
+	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/after_vnode0_/'
+	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/after_vnode1_/'
+} >>"$out/host"
+touch "$share/finish"
+wait "$l2pid"
+rc=$?
+cat "$share/workload.out" "$share/guest" "$out/host" >"$out/result" 2>/dev/null
+echo "mode=$mode" >>"$out/result"
+echo "l2_rc=$rc" >>"$out/result"
+exit "$rc"

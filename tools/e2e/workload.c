@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvnuma end-to-end workload, run inside the L2 guest (static binary).
+ *
+ *   workload DIR MIB
+ *
+ * 1. On a vNode-0 CPU, fill MIB MiB of anonymous memory bound to vNode 0
+ *    with a known pattern; then drop the binding, so that NUMA balancing
+ *    may move the pages, and create DIR/ready.
+ * 2. Wait for DIR/go: meanwhile the host pages the guest's vNode-0 memory
+ *    out (and may migrate some of it).
+ * 3. Run on a vNode-1 CPU, first 3 s without touching the memory (so that
+ *    NUMA balancing scans it), then sweep it until NUMA balancing has moved
+ *    at least 95% of it to vNode 1, or 120 s have passed.
+ * 4. Check every byte; create DIR/balanced, wait for DIR/finish (the host
+ *    looks at its memory meanwhile), print the results as key=value
+ *    lines and exit 0 if the data is intact.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define MPOL_DEFAULT	0
+#define MPOL_BIND	2
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void pin_to_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		perror("sched_setaffinity");
+		exit(2);
+	}
+}
+
+static void touch_file(const char *dir, const char *name)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fclose(f);
+}
+
+static void wait_file(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	while (access(path, F_OK))
+		usleep(100000);
+}
+
+/* Pages of @buf on @node now (move_pages with no target). */
+static unsigned long pages_on(char *buf, unsigned long n, int node)
+{
+	static void *pages[4096];
+	static int status[4096];
+	unsigned long done, i, c = 0;
+
+	for (done = 0; done < n; done += 4096) {
+		unsigned long k = n - done < 4096 ? n - done : 4096;
+
+		for (i = 0; i < k; i++)
+			pages[i] = buf + (done + i) * PAGE;
+		if (syscall(SYS_move_pages, 0, k, pages, NULL, status, 0)) {
+			perror("move_pages");
+			exit(2);
+		}
+		for (i = 0; i < k; i++)
+			c += status[i] == node;
+	}
+	return c;
+}
+
+/*
+ * How many pages of @buf the host has moved away from home, by the guest
+ * driver's copy of the bitmap and the pages' frame numbers; -1 without the
+ * driver (baseline).
+ */
+static long marked_pages(char *buf, unsigned long n)
+{
+	static uint64_t bitmap[1 << 17];	/* 8 M frames: 32 GiB */
+	FILE *bf = fopen("/sys/kernel/pvnuma_guest/bitmap", "r");
+	FILE *pm = fopen("/proc/self/pagemap", "r");
+	unsigned long p, words;
+	long c = 0;
+
+	if (!bf || !pm) {
+		if (bf)
+			fclose(bf);
+		if (pm)
+			fclose(pm);
+		return -1;
+	}
+	words = fread(bitmap, 8, sizeof(bitmap) / 8, bf);
+	for (p = 0; p < n; p++) {
+		uint64_t e = 0, pfn;
+
+		if (fseek(pm, ((unsigned long)buf / PAGE + p) * 8, SEEK_SET) ||
+		    fread(&e, 8, 1, pm) != 1 || !(e >> 63))
+			continue;
+		pfn = e & ((1ULL << 55) - 1);
+		if (pfn / 64 < words)
+			c += (bitmap[pfn / 64] >> (pfn % 64)) & 1;
+	}
+	fclose(bf);
+	fclose(pm);
+	return c;
+}
+
+static uint64_t pattern(unsigned long page, unsigned long word)
+{
+	return (page * 0x9e3779b97f4a7c15ULL) ^ word;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long mib, n, p, w, on1 = 0, bad = 0, sweeps = 0;
+	unsigned long mask = 1;
+	double t0, t, spin_seconds = 3;
+	long marked;
+	uint64_t *buf, sum = 0;
+
+	mib = argc == 3 ? strtoul(argv[2], NULL, 0) : 0;
+	if (!mib) {
+		fprintf(stderr, "usage: %s DIR MIB\n", argv[0]);
+		return 2;
+	}
+	n = mib << 20 >> 12;
+	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED) {
+		perror("mmap");
+		return 2;
+	}
+	madvise(buf, n * PAGE, MADV_NOHUGEPAGE);
+
+	pin_to_cpu(0);
+	if (syscall(SYS_mbind, buf, n * PAGE, MPOL_BIND, &mask, 64, 0)) {
+		perror("mbind");
+		return 2;
+	}
+	for (p = 0; p < n; p++)
+		for (w = 0; w < PAGE / 8; w++)
+			buf[p * PAGE / 8 + w] = pattern(p, w);
+	printf("filled_pages=%lu on_node0=%lu\n", n, pages_on((char *)buf, n, 0));
+	if (syscall(SYS_mbind, buf, n * PAGE, MPOL_DEFAULT, NULL, 0, 0)) {
+		perror("mbind default");
+		return 2;
+	}
+	fflush(stdout);
+	touch_file(argv[1], "ready");
+	wait_file(argv[1], "go");
+
+	marked = marked_pages((char *)buf, n);
+	pin_to_cpu(1);
+	/*
+	 * Run on vNode 1 without touching the data first: NUMA balancing
+	 * only scans (and marks for hint faults) a task that is running, and
+	 * a first access that is no hint fault would fault the data in where
+	 * it was, as any access does.
+	 */
+	t0 = now();
+	while (now() - t0 < spin_seconds)
+		sum++;
+	t0 = now();
+	do {
+		for (p = 0; p < n; p++)
+			sum += buf[p * PAGE / 8];
+		sweeps++;
+		on1 = pages_on((char *)buf, n, 1);
+		t = now() - t0;
+	} while (on1 * 100 < n * 95 && t < 120);
+
+	for (p = 0; p < n; p++)
+		for (w = 0; w < PAGE / 8; w++)
+			bad += buf[p * PAGE / 8 + w] != pattern(p, w);
+	touch_file(argv[1], "balanced");
+	printf("balance_seconds=%.2f\nsweeps=%lu\npages=%lu\n", t, sweeps, n);
+	printf("on_node1=%lu\nbad_words=%lu\nchecksum=%llx\n", on1, bad,
+	       (unsigned long long)sum);
+	printf("marked_at_go=%ld\n", marked);
+	fflush(stdout);
+	wait_file(argv[1], "finish");
+	return bad ? 1 : 0;
+}
