@@ -239,9 +239,17 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	}
 
 	ret = pvnuma_move_ptes(mm, dst, src, r->nr_pages);
-	if (ret)
-		return ret == -EBUSY || ret == -EAGAIN ? -KVM_EOPNOTSUPP :
-							  -KVM_EFAULT;
+	switch (ret) {
+	case 0:
+		break;
+	case -EBUSY:	/* a folio is pinned, shared or being split */
+	case -EAGAIN:	/* a PTE or folio changed under the move */
+	case -EEXIST:	/* dst was faulted in again between zap and move */
+	case -ENOMEM:
+		return -KVM_EOPNOTSUPP;
+	default:
+		return -KVM_EFAULT;
+	}
 	if (eager)
 		pvnuma_place(vm, mm, dst, r->nr_pages);
 	/*
@@ -355,9 +363,12 @@ static long pvnuma_move_batch(struct pvnuma_vm *vm, u64 gpa, u64 nr,
 	}
 	pvnuma_stat_add(vm, PVNUMA_STAT_ENTRIES, nr);
 
-	/* The array is writable RAM (checked above) and memslots can't change. */
+	/*
+	 * The array was writable RAM when checked, but the VMM may have
+	 * deleted or changed its memslot since: then the guest learns nothing
+	 * about the entries, exactly as for any other failed write.
+	 */
 	ret = kvm_write_guest(kvm, gpa, reqs, bytes) ? -KVM_EFAULT : done;
-	WARN_ON_ONCE(ret < 0);
 out:
 	kvfree(scratch);
 	kvfree(reqs);
