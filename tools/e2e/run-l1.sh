@@ -29,15 +29,27 @@ if [ $mode != baseline ]; then
 	[ "\$(cat /sys/kernel/pvnuma_guest/registered)" = 1 ] || exit 4
 	echo $mode >/sys/kernel/pvnuma_guest/mode
 fi
-grep -E '^(numa_pages_migrated|pgmigrate_success)' /proc/vmstat | sed 's/ /=/; s/^/guest_before_/' >/mnt/guest
-/mnt/workload /mnt $mib >/mnt/workload.out
+guest_stats() {	# PREFIX
+	grep -E '^(numa_pages_migrated|pgmigrate_success)' /proc/vmstat | sed "s/ /=/; s/^/\$1/"
+	if [ -d /sys/kernel/pvnuma_guest/stats ]; then
+		for f in /sys/kernel/pvnuma_guest/stats/*; do
+			echo "\$1\$(basename \$f)=\$(cat \$f)"
+		done
+	fi
+}
+guest_stats guest_before_ >/mnt/guest
+/mnt/workload /mnt $mib >/mnt/workload.out &
+wl=\$!
+while [ ! -e /mnt/balanced ] && kill -0 \$wl 2>/dev/null; do sleep 0.1; done
+# Balancing is done: stop it, let migrations in flight finish, and take
+# the guest's counts at a point where the host takes its own.
+echo 0 >/proc/sys/kernel/numa_balancing
+sleep 1
+guest_stats guest_quiesced_ >>/mnt/guest
+touch /mnt/quiesced
+wait \$wl
 rc=\$?
-grep -E '^(numa_pages_migrated|pgmigrate_success)' /proc/vmstat | sed 's/ /=/; s/^/guest_after_/' >>/mnt/guest
-if [ -d /sys/kernel/pvnuma_guest/stats ]; then
-	for f in /sys/kernel/pvnuma_guest/stats/*; do
-		echo "guest_\$(basename \$f)=\$(cat \$f)"
-	done >>/mnt/guest
-fi
+guest_stats guest_ >>/mnt/guest
 exit \$rc
 EOF
 
@@ -53,7 +65,9 @@ wait_for() {	# FILE SECONDS
 	return 1
 }
 
-"$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem 512 --timeout 600 --share "$share" \
+# Each vNode gets the workload plus room for the guest kernel.
+l2mem=$(( (mib + 224) * 2 ))
+"$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem "$l2mem" --timeout 900 --share "$share" \
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 &
 l2pid=$!
 wait_for "$share/ready" 300 || { echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null; kill "$l2pid"; exit 1; }
@@ -67,6 +81,7 @@ copied0=$(stat bytes_copied)
 	# The host moves the guest's vNode-0 memory away from home: pages it out.
 	"$E2E/hostctl" pageout "$qemu" 0
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/paged_out_vnode0_/'
+	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/before_vnode1_/'
 } >"$out/host"
 # Let the host's tracker finish publishing what it moved (nr_moved steady
 # for a second), as it would have long before the guest balances.
@@ -83,7 +98,7 @@ if [ "$mode" != baseline ]; then
 fi
 pswpin0=$(vmstat pswpin)
 touch "$share/go"
-wait_for "$share/balanced" 400 || { echo "e2e: the workload never finished"; kill "$l2pid"; exit 1; }
+wait_for "$share/quiesced" 400 || { echo "e2e: the workload never finished"; kill "$l2pid"; exit 1; }
 {
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
 	echo "host_pages_moved=$(( $(stat moved_lazy) + $(stat moved_eager) - moved0 ))"

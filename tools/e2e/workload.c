@@ -15,8 +15,13 @@
  * 4. Check every byte; create DIR/balanced, wait for DIR/finish (the host
  *    looks at its memory meanwhile), print the results as key=value
  *    lines and exit 0 if the data is intact.
+ *
+ * First of all it makes the pvnuma hypercall itself, from user mode: KVM
+ * must refuse it (-KVM_EPERM, printed as cpl3_hypercall=-1) before pvnuma
+ * sees it.
  */
 #define _GNU_SOURCE
+#include <cpuid.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdint.h>
@@ -31,6 +36,27 @@
 #define PAGE		4096UL
 #define MPOL_DEFAULT	0
 #define MPOL_BIND	2
+
+#define KVM_HC_NUMA_MOVE	13
+
+/* KVM_HC_NUMA_MOVE at CPL 3, with arguments that would be valid at CPL 0. */
+static long cpl3_hypercall(void)
+{
+	static uint64_t req[3];
+	unsigned int a, b, c, d;
+	long ret;
+
+	__cpuid(0, a, b, c, d);
+	if (b == 0x68747541)	/* "AuthenticAMD": vmmcall */
+		asm volatile("vmmcall" : "=a"(ret)
+			     : "a"(KVM_HC_NUMA_MOVE), "b"(req), "c"(1), "d"(0)
+			     : "memory");
+	else
+		asm volatile("vmcall" : "=a"(ret)
+			     : "a"(KVM_HC_NUMA_MOVE), "b"(req), "c"(1), "d"(0)
+			     : "memory");
+	return ret;
+}
 
 static double now(void)
 {
@@ -151,6 +177,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DIR MIB\n", argv[0]);
 		return 2;
 	}
+	printf("cpl3_hypercall=%ld\n", cpl3_hypercall());
 	n = mib << 20 >> 12;
 	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
