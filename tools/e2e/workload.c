@@ -9,9 +9,10 @@
  *    may move the pages, and create DIR/ready.
  * 2. Wait for DIR/go: meanwhile the host pages the guest's vNode-0 memory
  *    out (and may migrate some of it).
- * 3. Run on a vNode-1 CPU, first 3 s without touching the memory (so that
- *    NUMA balancing scans it), then sweep it until NUMA balancing has moved
- *    at least 95% of it to vNode 1, or 120 s have passed.
+ * 3. Run on a vNode-1 CPU, first without touching the memory until NUMA
+ *    balancing has scanned it (numa_pte_updates in /proc/vmstat grew by
+ *    the buffer's pages, or 60 s passed), then sweep it until NUMA
+ *    balancing has moved at least 95% of it to vNode 1, or 120 s passed.
  * 4. Check every byte; create DIR/balanced, wait for DIR/finish (the host
  *    looks at its memory meanwhile), print the results as key=value
  *    lines and exit 0 if the data is intact.
@@ -159,6 +160,22 @@ static long marked_pages(char *buf, unsigned long n)
 	return c;
 }
 
+/* A counter of /proc/vmstat, 0 if absent. */
+static unsigned long vmstat_counter(const char *key)
+{
+	FILE *f = fopen("/proc/vmstat", "r");
+	unsigned long v = 0, x;
+	char k[64];
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%63s %lu", k, &x) == 2)
+		if (!strcmp(k, key))
+			v = x;
+	fclose(f);
+	return v;
+}
+
 static uint64_t pattern(unsigned long page, unsigned long word)
 {
 	return (page * 0x9e3779b97f4a7c15ULL) ^ word;
@@ -168,7 +185,8 @@ int main(int argc, char **argv)
 {
 	unsigned long mib, n, p, w, on1 = 0, bad = 0, sweeps = 0;
 	unsigned long mask = 1;
-	double t0, t, spin_seconds = 3;
+	unsigned long scanned0, scanned;
+	double t0, t, scan_seconds;
 	long marked;
 	uint64_t *buf, sum = 0;
 
@@ -207,14 +225,22 @@ int main(int argc, char **argv)
 	marked = marked_pages((char *)buf, n);
 	pin_to_cpu(1);
 	/*
-	 * Run on vNode 1 without touching the data first: NUMA balancing
-	 * only scans (and marks for hint faults) a task that is running, and
-	 * a first access that is no hint fault would fault the data in where
-	 * it was, as any access does.
+	 * Run on vNode 1 without touching the data until NUMA balancing has
+	 * scanned it: it only scans (and marks for hint faults) a task that
+	 * is running, and an access before the scan is no hint fault: it
+	 * would fault the data in on the host where it was, as any access
+	 * does, and the guest would then copy it.  How long the scan takes
+	 * depends on the guest's scheduler ticks, so wait for the scan, not
+	 * for a time.
 	 */
+	scanned0 = vmstat_counter("numa_pte_updates");
 	t0 = now();
-	while (now() - t0 < spin_seconds)
-		sum++;
+	do {
+		for (p = 0; p < 1000000; p++)
+			sum++;
+		scanned = vmstat_counter("numa_pte_updates") - scanned0;
+		scan_seconds = now() - t0;
+	} while (scanned < n && scan_seconds < 60);
 	t0 = now();
 	do {
 		for (p = 0; p < n; p++)
@@ -232,6 +258,7 @@ int main(int argc, char **argv)
 	printf("on_node1=%lu\nbad_words=%lu\nchecksum=%llx\n", on1, bad,
 	       (unsigned long long)sum);
 	printf("marked_at_go=%ld\n", marked);
+	printf("scan_seconds=%.2f\nscan_pte_updates=%lu\n", scan_seconds, scanned);
 	fflush(stdout);
 	wait_file(argv[1], "finish");
 	return bad ? 1 : 0;
