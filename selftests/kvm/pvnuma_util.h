@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Host-side helpers shared by the pvnuma KVM selftests: NUMA placement of
- * guest memory, the VM's pvnuma statistics in sysfs, and running a vCPU to
- * a numbered GUEST_SYNC step.
+ * Helpers shared by the pvnuma KVM selftests: test data, area registration,
+ * NUMA placement of guest memory, the VM's pvnuma statistics in sysfs, and
+ * running vCPUs (to a numbered GUEST_SYNC step, or to GUEST_DONE).
  */
 #ifndef SELFTEST_KVM_PVNUMA_UTIL_H
 #define SELFTEST_KVM_PVNUMA_UTIL_H
@@ -23,17 +23,45 @@
 #define X86_FEATURE_KVM_NUMA_MOVED \
 	KVM_X86_CPU_FEATURE(KVM_CPUID_FEATURES, 0, EAX, KVM_FEATURE_NUMA_MOVED)
 
-/* Guest: register the area at @area_gpa; it must succeed. */
-static inline void pvnuma_guest_register(u64 area_gpa, u64 bitmap_gpa,
-					 u64 nr_gfns)
+/*
+ * The test data: word @w of a page holding data @id (the inverse of the
+ * multiplier, 0xf1de83e19937733d, recovers @id from word 0).
+ */
+static inline u64 pvnuma_pattern(u64 id, u64 w)
+{
+	return (id * 0x9e3779b97f4a7c15ULL) ^ w;
+}
+
+/* A seeded stream of pseudo-random numbers (xorshift64, @s != 0). */
+static inline u64 pvnuma_rand(u64 *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Guest: write a valid area header at @area_gpa. */
+static inline void pvnuma_area_fill(u64 area_gpa, u64 bitmap_gpa, u64 nr_gfns)
 {
 	struct kvm_numa_moved_area *area = (void *)area_gpa;
-	u64 val;
+	int i;
 
 	area->version = KVM_NUMA_MOVED_VERSION;
 	area->flags = 0;
 	area->bitmap_gpa = bitmap_gpa;
 	area->nr_gfns = nr_gfns;
+	for (i = 0; i < ARRAY_SIZE(area->reserved); i++)
+		area->reserved[i] = 0;
+}
+
+/* Guest: register the area at @area_gpa; it must succeed. */
+static inline void pvnuma_guest_register(u64 area_gpa, u64 bitmap_gpa,
+					 u64 nr_gfns)
+{
+	u64 val;
+
+	pvnuma_area_fill(area_gpa, bitmap_gpa, nr_gfns);
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_KVM_NUMA_MOVED, area_gpa | KVM_MSR_ENABLED), 0);
 	GUEST_ASSERT_EQ(rdmsr_safe(MSR_KVM_NUMA_MOVED, &val), 0);
 	GUEST_ASSERT_EQ(val, area_gpa | KVM_MSR_ENABLED);
@@ -162,6 +190,29 @@ static inline void expect_stat(const char *name, u64 want)
 	pr_info("  %-16s %lu\n", name, got);
 }
 
+static inline u64 read_tunable(const char *name)
+{
+	char path[128];
+	u64 v = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/pvnuma/%s", name);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "open %s", path);
+	TEST_ASSERT(fscanf(f, "%lu", &v) == 1, "read %s", path);
+	fclose(f);
+	return v;
+}
+
+/* Tests that count exactly need the module's defaults: enabled, no limits. */
+static inline void pvnuma_require_default_tunables(void)
+{
+	TEST_ASSERT(read_tunable("enabled") == 1 && read_tunable("rate_limit") == 0 &&
+		    read_tunable("batch_limit") == KVM_NUMA_MOVE_MAX_BATCH,
+		    "pvnuma tunables are not at their defaults (enabled 1, rate_limit 0, batch_limit %d)",
+		    KVM_NUMA_MOVE_MAX_BATCH);
+}
+
 static inline bool have_swap(void)
 {
 	char line[256];
@@ -177,6 +228,32 @@ static inline bool have_swap(void)
 }
 
 /*
+ * Run @vcpu to its next ucall; a guest assertion fails the test.  Returns
+ * UCALL_SYNC or UCALL_DONE.
+ */
+static inline u64 pvnuma_run_once(struct kvm_vcpu *vcpu, struct ucall *uc)
+{
+	u64 cmd;
+
+	vcpu_run(vcpu);
+	if (vcpu->run->exit_reason != KVM_EXIT_IO) {
+		/*
+		 * Show the vCPU's state.  After a triple fault (SHUTDOWN) on
+		 * SVM it is already the reset state, which at least says so.
+		 */
+		fprintf(stderr, "vCPU %u exited with %s; its state:\n", vcpu->id,
+			exit_reason_str(vcpu->run->exit_reason));
+		vcpu_dump(stderr, vcpu, 2);
+	}
+	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
+	cmd = get_ucall(vcpu, uc);
+	if (cmd == UCALL_ABORT)
+		REPORT_GUEST_ASSERT(*uc);
+	TEST_ASSERT(cmd == UCALL_SYNC || cmd == UCALL_DONE, "unexpected ucall %lu", cmd);
+	return cmd;
+}
+
+/*
  * Run @vcpu to GUEST_SYNC(@step), or to GUEST_DONE() for step 0; returns
  * the first value the guest passed with the step (GUEST_SYNC_ARGS).
  */
@@ -184,23 +261,28 @@ static inline u64 run_until(struct kvm_vcpu *vcpu, u64 step)
 {
 	struct ucall uc;
 
-	vcpu_run(vcpu);
-	TEST_ASSERT_KVM_EXIT_REASON(vcpu, KVM_EXIT_IO);
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT(uc);
-		break;
-	case UCALL_SYNC:
-		TEST_ASSERT(uc.args[1] == step, "guest at step %lu, expected %lu",
-			    uc.args[1], step);
-		return uc.args[2];
-	case UCALL_DONE:
+	if (pvnuma_run_once(vcpu, &uc) == UCALL_DONE) {
 		TEST_ASSERT(!step, "guest done, expected step %lu", step);
-		break;
-	default:
-		TEST_FAIL("unexpected ucall %lu", uc.cmd);
+		return 0;
 	}
-	return 0;
+	TEST_ASSERT(uc.args[1] == step, "guest at step %lu, expected %lu",
+		    uc.args[1], step);
+	return uc.args[2];
+}
+
+/*
+ * A vCPU thread's body: run @vcpu until GUEST_DONE(); on each
+ * GUEST_SYNC(x) call @sync(@vcpu, x), which must be given then.
+ */
+static inline void pvnuma_run_to_done(struct kvm_vcpu *vcpu,
+				      void (*sync)(struct kvm_vcpu *vcpu, u64 arg))
+{
+	struct ucall uc;
+
+	while (pvnuma_run_once(vcpu, &uc) == UCALL_SYNC) {
+		TEST_ASSERT(sync, "unexpected GUEST_SYNC");
+		sync(vcpu, uc.args[1]);
+	}
 }
 
 #endif /* SELFTEST_KVM_PVNUMA_UTIL_H */
