@@ -103,6 +103,10 @@ wait_for "$share/quiesced" 400 || { echo "e2e: the workload never finished"; kil
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
 	echo "host_pages_moved=$(( $(stat moved_lazy) + $(stat moved_eager) - moved0 ))"
 	echo "host_bytes_copied=$(( $(stat bytes_copied) - copied0 ))"
+	# This VM's own counters, for a closer look (declines, errors).
+	for f in /sys/kernel/pvnuma/vms/"$qemu"-*/stats/*; do
+		[ -e "$f" ] && echo "host_vm_${f##*/}=$(cat "$f")"
+	done
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/after_vnode0_/'
 	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/after_vnode1_/'
 } >>"$out/host"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: build everything, run the native unit tests and checkpatch
-# here, then boot L1 once and run selftests/run-l1.sh in it.  Every test
+# here, then boot L1 twice (core and robustness lanes; a third time on the
+# debug kernel with PVNUMA_DEBUG_LANE=1) and run selftests/run-l1.sh.  Every test
 # prints one PASS/FAIL/SKIP line; the last line is the sum of them all.
 . "$(dirname "$0")/lib.sh"
 set +e
@@ -9,6 +10,8 @@ set +e
 RESULTS=$RUNDIR/check-$VARIANT.results
 : >"$RESULTS"
 NR_NODES=2
+DEBUG_LANE=${PVNUMA_DEBUG_LANE:-1}
+case $DEBUG_LANE in 0|1) ;; *) die "check.sh: PVNUMA_DEBUG_LANE is 0 or 1, not '$DEBUG_LANE'" ;; esac
 
 result() {
 	local verdict=$1 name=$2
@@ -90,33 +93,56 @@ for p in $(series_files); do
 		--ignore FILE_PATH_CHANGES "$p"
 done
 
-# One boot of L1 for everything that needs the patched kernel.
-echo "booting L1 ($VARIANT kernel, $NR_NODES NUMA nodes) for the in-kernel tests..."
-l1_out=$RUNDIR/check-$VARIANT.out
-timeout_l1=${PVNUMA_L1_TIMEOUT:-1200}
-[ "$VARIANT" = debug ] && timeout_l1=${PVNUMA_L1_TIMEOUT:-3000}
-PVNUMA_L1_CMDLINE=${PVNUMA_L1_CMDLINE:-} \
-	bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name "check-$VARIANT" \
-	--nodes "$NR_NODES" --timeout "$timeout_l1" --quiet -- \
-	"PVNUMA_NODES=$NR_NODES bash $PVNUMA_ROOT/selftests/run-l1.sh" >"$l1_out" 2>&1
-l1_rc=$?
-while IFS= read -r line; do
-	case $line in
-	"PVNUMA-RESULT "*)
-		read -r verdict name reason <<<"${line#PVNUMA-RESULT }"
-		result "$verdict" "$name" "$reason" ;;
-	"PVNUMA-RUNNING "*) ;;
-	*) echo "$line" ;;
-	esac
-done <"$l1_out"
-# A test that started but never reported: L1 hung, panicked or was killed.
-last=$(grep -E '^PVNUMA-(RUNNING|RESULT)' "$l1_out" | tail -n1)
-console=$RUNDIR/check-$VARIANT/console.log
-if [ -z "$last" ]; then
-	result FAIL rig/l1-boot "no test ran in L1 (exit $l1_rc), console: $console"
-elif [ "${last#PVNUMA-RUNNING }" != "$last" ]; then
-	result FAIL "${last#PVNUMA-RUNNING }" "L1 stopped while it ran (exit $l1_rc), console: $console"
-elif [ "$l1_rc" != 0 ]; then
-	result FAIL rig/l1-run "L1 ended with exit $l1_rc, console: $console"
+# l1_lane NAME PREFIX ENV...: one boot of L1 running selftests/run-l1.sh
+# with ENV; its results are counted here, their names prefixed by PREFIX.
+l1_lane() {
+	local name=$1 prefix=$2 out rc last console timeout_l1
+	shift 2
+	out=$RUNDIR/$name.out
+	console=$RUNDIR/$name/console.log
+	timeout_l1=${PVNUMA_L1_TIMEOUT:-1200}
+	[ "$DEBUG" = 1 ] && timeout_l1=${PVNUMA_L1_TIMEOUT:-1800}
+	echo "booting L1 ($name, $NR_NODES NUMA nodes) for the in-kernel tests..."
+	env DEBUG="$DEBUG" PVNUMA_L1_CMDLINE="${PVNUMA_L1_CMDLINE:-}" \
+		bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name "$name" \
+		--nodes "$NR_NODES" --timeout "$timeout_l1" --quiet -- \
+		"$* PVNUMA_NODES=$NR_NODES bash $PVNUMA_ROOT/selftests/run-l1.sh" >"$out" 2>&1
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"PVNUMA-RESULT "*)
+			read -r verdict tname reason <<<"${line#PVNUMA-RESULT }"
+			result "$verdict" "$prefix$tname" "$reason" ;;
+			"PVNUMA-RUNNING "*) ;;
+		"PVNUMA-NOTE "*) echo "NOTE $prefix${line#PVNUMA-NOTE }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$out"
+	# A test that started but never reported: L1 hung, panicked or was killed.
+	last=$(grep -E '^PVNUMA-(RUNNING|RESULT)' "$out" | tail -n1)
+	if [ -z "$last" ]; then
+		result FAIL "${prefix}rig/l1-boot" "no test ran in L1 (exit $rc), console: $console"
+	elif [ "${last#PVNUMA-RUNNING }" != "$last" ]; then
+		result FAIL "$prefix${last#PVNUMA-RUNNING }" "L1 stopped while it ran (exit $rc), console: $console"
+	elif [ "$rc" != 0 ]; then
+		result FAIL "${prefix}rig/l1-run" "L1 ended with exit $rc, console: $console"
+	fi
+}
+
+# Two boots: the robustness tests get an L1 of their own, so that whatever
+# they leave behind cannot touch the other tests, nor the reverse.
+l1_lane "check-$VARIANT" "" PVNUMA_LANE=core
+l1_lane "check-$VARIANT-robust" "" PVNUMA_LANE=robust
+
+# The debug lane: the debug kernel (KASAN, lockdep, UBSAN, kmemleak,
+# DEBUG_VM, DEBUG_LIST) runs our KVM selftests and the robustness tests,
+# shorter; any report fails it.  PVNUMA_DEBUG_LANE=0 leaves it out.
+if [ "$VARIANT" = default ] && [ "$USER_KDIR" = 0 ] && [ "$DEBUG_LANE" = 1 ]; then
+	if build kernel-debug env DEBUG=1 bash "$PVNUMA_ROOT/tools/rig/kernel.sh" all; then
+		DEBUG=1 l1_lane check-debug-lane debug/ PVNUMA_LANE=debug
+		# Leave the checkout's modules built for the default kernel.
+		bash "$PVNUMA_ROOT/tools/rig/kernel.sh" modules >/dev/null ||
+			result FAIL build/modules "could not rebuild the default modules"
+	fi
 fi
 summary
