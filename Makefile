@@ -5,6 +5,8 @@
 #   make demo      build, boot the rig, show what pvnuma does (the main job)
 #   make check     build and run every test; ends with "N passed, N failed"
 #   make bench     the host-side benchmark (issue 3's figures) in L1
+#   make stress    long fuzz and soak runs in L1 (PVNUMA_FUZZ_CALLS, PVNUMA_FUZZ_SEED,
+#                  PVNUMA_SOAK_MOVES)
 #   make modules   build pvnuma.ko, pvnuma_guest.ko, pvnuma_test.ko
 #   make kernel    fetch, patch, configure and build the rig kernel
 #   make vm CMD='...'   run a command inside L1 (the patched host)
@@ -16,7 +18,8 @@
 # PVNUMA_BENCH_PAGES=N (make bench: pages per mode, default 65536).
 
 RIG := tools/rig
-export DEBUG KDIR PVNUMA_CACHE CMD PVNUMA_BENCH_PAGES
+export DEBUG KDIR PVNUMA_CACHE CMD PVNUMA_BENCH_PAGES PVNUMA_FUZZ_CALLS \
+	PVNUMA_FUZZ_SEED PVNUMA_SOAK_MOVES
 
 all: modules
 
@@ -38,6 +41,9 @@ demo:
 bench: deps
 	@bash tools/bench.sh
 
+stress: deps
+	@bash tools/stress.sh
+
 vm: kernel
 	@bash $(RIG)/vm.sh -- "$$CMD"
 
@@ -46,4 +52,4 @@ clean:
 	rm -f kernel/*.o kernel/.*.cmd kernel/tests/*.o kernel/tests/.*.cmd
 	rm -f guest/*.o guest/.*.cmd
 
-.PHONY: all deps kernel modules check demo bench vm clean
+.PHONY: all deps kernel modules check demo bench stress vm clean
