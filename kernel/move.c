@@ -109,6 +109,47 @@ static int pvnuma_zap(struct mm_struct *mm, unsigned long hva, u32 nr)
 }
 
 /*
+ * How often a move may clear what it finds in its way before it gives up:
+ * each clearing takes everything left in the range, so more than one is
+ * needed only if the VMM keeps faulting the same addresses in meanwhile.
+ */
+#define PVNUMA_MOVE_CLEARS	4
+
+/*
+ * Move the page table entries of [src, src + len) to dst, clearing what is
+ * in the way at dst: the caller owns those addresses and wants them
+ * replaced.  Returns the bytes moved (less than @len only on an error,
+ * which *@err then holds).
+ */
+static size_t pvnuma_move_range(struct mm_struct *mm, unsigned long dst,
+				unsigned long src, size_t len, int *err)
+{
+	size_t done = 0;
+	int clears = 0;
+	ssize_t ret;
+
+	*err = 0;
+	while (done < len) {
+		ret = mm_move_anon_pages(mm, dst + done, src + done, len - done,
+					 UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
+		if (ret > 0) {
+			done += ret;
+			continue;
+		}
+		/*
+		 * -EEXIST: dst has a page, a swap entry or a THP there: stale
+		 * data, or a zero page a read of the VMM's faulted in.
+		 */
+		if (ret == -EEXIST && clears++ < PVNUMA_MOVE_CLEARS &&
+		    !pvnuma_zap(mm, dst + done, (len - done) >> PAGE_SHIFT))
+			continue;
+		*err = ret;
+		break;
+	}
+	return done;
+}
+
+/*
  * Move the page table entries of [src, src + nr pages) to dst.  dst's old
  * contents are the guest's to discard: it asked for them to be replaced.
  * Returns 0, or a negative errno with src holding all of its data.
@@ -116,31 +157,33 @@ static int pvnuma_zap(struct mm_struct *mm, unsigned long hva, u32 nr)
 static int pvnuma_move_ptes(struct mm_struct *mm, unsigned long dst,
 			    unsigned long src, u32 nr)
 {
-	size_t len = nr * PAGE_SIZE;
-	ssize_t done;
+	size_t len = nr * PAGE_SIZE, done, back;
+	int err, undo_err;
 
-	done = mm_move_anon_pages(mm, dst, src, len,
-				  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
-	if (done == -EEXIST) {
-		/* dst has (stale) data or a page table the move won't replace. */
-		if (pvnuma_zap(mm, dst, nr))
-			return -EFAULT;
-		done = mm_move_anon_pages(mm, dst, src, len,
-					  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
-	}
+	done = pvnuma_move_range(mm, dst, src, len, &err);
 	if (done == len)
 		return 0;
-	if (done > 0) {
-		/* Partly moved: put the moved part back, so src is whole. */
-		ssize_t back = mm_move_anon_pages(mm, src, dst, done,
-						  UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES);
-
-		if (back != done)
-			pr_warn_ratelimited("could not undo a partial move at %#lx: %zd of %zd bytes\n",
-					    src, back, done);
-		return -EBUSY;
+	if (!done)
+		return err;
+	/*
+	 * Partly moved (a folio was pinned, or memory ran out): put the moved
+	 * part back, so that src is whole and the guest can copy it.  What
+	 * src holds now in that part is not the guest's data, which is at
+	 * dst: at most a zero page a read of the VMM faulted into a hole the
+	 * move left.  It is cleared out of the way like dst's old contents.
+	 */
+	back = pvnuma_move_range(mm, src, dst, done, &undo_err);
+	if (back != done) {
+		/*
+		 * The data is split between src and dst and no copy by the
+		 * guest can mend it.  Not seen in testing; it needs a page of
+		 * dst pinned between the move and the undo.
+		 */
+		pr_err_ratelimited("could not undo a partial move at %#lx: %zu of %zu bytes (%d)\n",
+				   src, back, done, undo_err);
+		return -EIO;
 	}
-	return done;
+	return -EBUSY;
 }
 
 /* Migrate the folio of @page to @nid once; returns the bytes copied. */
@@ -247,7 +290,7 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	case -EEXIST:	/* dst was faulted in again between zap and move */
 	case -ENOMEM:
 		return -KVM_EOPNOTSUPP;
-	default:
+	default:	/* -EIO: the data is split, see pvnuma_move_ptes() */
 		return -KVM_EFAULT;
 	}
 	if (eager)

@@ -46,7 +46,7 @@ kernel_log_clean() {
 			return 1
 		fi
 	fi
-	! dmesg | grep -E 'cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption'
+	! dmesg | grep -E 'cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'
 }
 
 test_numa_nodes() {

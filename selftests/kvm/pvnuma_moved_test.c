@@ -17,7 +17,9 @@
  *     them, read from swap straight there;
  *  4. the host migrates frames back home: their bits are cleared;
  *  5. 2 MiB entries: a THP the host migrated moves whole (one PMD), a
- *     paged-out 2 MiB range moves as 512 swap entries;
+ *     paged-out 2 MiB range moves as 512 swap entries, into a destination
+ *     whose first 100 pages are empty and the rest hold stale data (the
+ *     move clears what is in its way, it does not stop half way);
  *  6. bad input: each call and entry gets its documented error and changes
  *     nothing, and so does each bad registration (#GP, the old one stays);
  *  7. every page the test did not move still holds its pattern, and every
@@ -429,6 +431,10 @@ int main(void)
 	expect_absent("moved sources", hva_a, SWAP_NR + MIG_NR);
 	migrate_to(hva_a + BACK_FIRST * PAGE_SIZE, BACK_NR, 0);
 	wait_bitmap(vm, want_only_at, "A's pages moved away and brought home");
+	/* BT's second 2 MiB: 100 pages empty, then 412 of stale data. */
+	TEST_ASSERT(!madvise(hva_bt + HUGE * PAGE_SIZE, 100 * PAGE_SIZE, MADV_DONTNEED),
+		    "MADV_DONTNEED: %s", strerror(errno));
+	expect_absent("BT's first 100 pages of the second 2 MiB", hva_bt + HUGE * PAGE_SIZE, 100);
 
 	run_until(vcpu, STEP_THP_DONE);
 	expect_nodes("BT from a THP on node 1", hva_bt, HUGE, 1);
