@@ -81,7 +81,7 @@
 static int stop, stopped1, stopped2;
 static u32 data_id[DATA_PAGES];
 static u64 calls0, errcalls0, entries0, ok0, pages0;
-static u64 calls1, errcalls1, entries1, ok1, rewrites2;
+static u64 calls1, entries1, ok1, rewrites2;
 static u64 msr_registered, msr_gp, msr_writes;
 static u64 spot_checks;
 

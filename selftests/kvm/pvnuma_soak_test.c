@@ -50,13 +50,32 @@ static u64 declined[NR_VCPUS];
 static u64 words_checked[NR_VCPUS];
 static int in_b[NR_VCPUS];	/* where each vCPU's data is now */
 
+/* How each page last got where it is, for a failure's report. */
+enum { HOW_NONE, HOW_LAZY, HOW_EAGER, HOW_COPIED };
+static u8 how[NPAGES];
+static const char *const how_name[] = { "initial fill", "moved lazily",
+					"moved eagerly", "copied by the guest" };
+
 static void guest_check(u64 gpa, u64 id, int v)
 {
 	const u64 *p = (const u64 *)gpa;
-	int w;
+	int w, bad = 0, zero = 0, first = -1;
 
-	for (w = 0; w < PAGE_SIZE / 8; w++)
-		GUEST_ASSERT_EQ(p[w], pvnuma_pattern(id, w));
+	for (w = 0; w < PAGE_SIZE / 8; w++) {
+		if (p[w] == pvnuma_pattern(id, w))
+			continue;
+		bad++;
+		zero += !p[w];
+		if (first < 0)
+			first = w;
+	}
+	if (bad)
+		GUEST_SYNC(gpa);	/* the host says what it sees there */
+	__GUEST_ASSERT(!bad,
+		       "vCPU %d round %lu: page %lu at gpa %#lx has %d bad words (%d zero), the first word %d: %#lx != %#lx; the page was %s in a %s entry",
+		       v, rounds[v], id - 1, gpa, bad, zero, first, p[first],
+		       pvnuma_pattern(id, first), how_name[how[id - 1]],
+		       rounds[v] % 4 == 3 ? "2 MiB" : "4 KiB");
 	words_checked[v] += PAGE_SIZE / 8;
 }
 
@@ -102,6 +121,11 @@ static void guest_code(u64 v)
 				GUEST_ASSERT(ret >= 0 && ret <= (long)n);
 			}
 			for (i = 0; i < n; i++) {
+				u64 pg = first + p + i * nr, k;
+
+				for (k = 0; k < nr; k++)
+					how[pg + k] = req[i].status ? HOW_COPIED :
+						      flags ? HOW_EAGER : HOW_LAZY;
 				if (!req[i].status) {
 					moved[v] += nr;
 					continue;
@@ -131,6 +155,7 @@ static void guest_code(u64 v)
 static bool host_stop;
 static u64 host_pageouts, host_migrations, host_reads;
 static void *hva_a, *hva_b;
+static struct kvm_vm *soak_vm;
 
 static void *host_thread(void *arg)
 {
@@ -168,9 +193,32 @@ static void *host_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * A guest found a bad page at @gpa: say what the host sees at its address,
+ * so that data lost in host memory can be told from a stale guest mapping.
+ */
+static void host_view(u64 gpa)
+{
+	u64 id = ((gpa - A_GPA) >> PAGE_SHIFT) % NPAGES + 1;
+	const u64 *hva = addr_gpa2hva(soak_vm, gpa);
+	int node = -1, bad = 0, zero = 0, w;
+
+	syscall(__NR_move_pages, 0, 1, &hva, NULL, &node, 0);
+	for (w = 0; w < PAGE_SIZE / 8; w++) {
+		bad += hva[w] != pvnuma_pattern(id, w);
+		zero += !hva[w];
+	}
+	pr_info("the host reads gpa %#lx (node %d before the read): %d bad words, %d zero\n",
+		gpa, node, bad, zero);
+}
+
 /* After a round: page the vCPU's data out where it now is (@in_b). */
 static void page_out_round(struct kvm_vcpu *vcpu, u64 in_b)
 {
+	if (in_b >= A_GPA) {	/* not the end of a round: a bad page */
+		host_view(in_b);
+		return;
+	}
 	madvise((in_b ? hva_b : hva_a) + vcpu->id * PER_VCPU * PAGE_SIZE,
 		PER_VCPU * PAGE_SIZE, MADV_PAGEOUT);
 }
@@ -212,6 +260,7 @@ int main(int argc, char *argv[])
 	alarm(300 + target / 500);	/* a hang fails the test (SIGALRM) */
 
 	vm = vm_create_with_vcpus(NR_VCPUS, guest_code, vcpus);
+	soak_vm = vm;
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, A_GPA, SLOT_A, NPAGES, 0);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, B_GPA, SLOT_B, NPAGES, 0);
 	vm_userspace_mem_region_add(vm, VM_MEM_SRC_ANONYMOUS, REQ_GPA, SLOT_REQ,
