@@ -5,21 +5,23 @@
 # command's output and exit status.
 #
 # Usage: vm.sh [--nodes N] [--mem SIZE_MB] [--cpus-per-node N]
-#              [--timeout SECONDS] [--name NAME] [--quiet] -- COMMAND...
+#              [--timeout SECONDS] [--name NAME] [--tcg multi|single]
+#              [--quiet] -- COMMAND...
 #
 # COMMAND runs as root in a chroot of this machine's root file system
 # (read-only), so every path on this machine is the same path inside L1.
 # /run/pvnuma inside is the run directory $PVNUMA_CACHE/runs/NAME here,
 # writable both ways.  Exit status: COMMAND's, or 124 if L1 timed out,
-# 125 if L1 died before reporting one.
+# 125 if L1 died before reporting one.  --tcg single runs all of L1's
+# CPUs on one host thread (slower; see "Rig faults" in rig.rst).
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '5,15p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '7,16p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
-nodes=2 mem=4096 cpn=1 timeout=600 name=vm quiet=0
+nodes=2 mem=4096 cpn=1 timeout=600 name=vm quiet=0 tcg=multi
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nodes) nodes=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
 	--cpus-per-node) cpn=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--name) name=$2; shift 2 ;;
+	--tcg) tcg=$2; shift 2 ;;
 	--quiet) quiet=1; shift ;;
 	--) shift; break ;;
 	-h|--help) usage ;;
@@ -40,6 +43,10 @@ for v in "nodes=$nodes" "mem=$mem" "cpus-per-node=$cpn" "timeout=$timeout"; do
 		       exit 2 ;;
 	esac
 done
+case $tcg in
+multi|single) ;;
+*) echo "vm.sh: --tcg must be 'multi' or 'single', got '$tcg'" >&2; exit 2 ;;
+esac
 case $name in
 ''|*[!A-Za-z0-9._-]*) echo "vm.sh: --name may use only [A-Za-z0-9._-]" >&2; exit 2 ;;
 esac
@@ -83,7 +90,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 timeout -k 5 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu EPYC,+svm,+npt \
+	-accel tcg,thread="$tcg" -cpu EPYC,+svm,+npt \
 	-m "$mem" -smp "$((nodes * cpn)),sockets=$nodes,cores=$cpn,threads=1" "${numa[@]}" \
 	-kernel "$BZIMAGE" -initrd "$initramfs" \
 	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l1 ${PVNUMA_L1_CMDLINE:-}" \
