@@ -23,6 +23,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/pagewalk.h>
+#include <linux/sched/signal.h>
 #include <linux/swap.h>
 #include <linux/userfaultfd_k.h>
 
@@ -165,6 +166,9 @@ static int pvnuma_move_ptes(struct mm_struct *mm, unsigned long dst,
 		return 0;
 	if (!done)
 		return err;
+	/* The VMM is being killed: its memory goes with it, undo nothing. */
+	if (fatal_signal_pending(current))
+		return -EINTR;
 	/*
 	 * Partly moved (a folio was pinned, or memory ran out): put the moved
 	 * part back, so that src is whole and the guest can copy it.  What
@@ -290,7 +294,7 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	case -EEXIST:	/* dst was faulted in again between zap and move */
 	case -ENOMEM:
 		return -KVM_EOPNOTSUPP;
-	default:	/* -EIO: the data is split, see pvnuma_move_ptes() */
+	default:	/* -EIO: the data is split, see pvnuma_move_ptes(); -EINTR */
 		return -KVM_EFAULT;
 	}
 	if (eager)
