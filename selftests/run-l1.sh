@@ -137,11 +137,13 @@ setup_swap() {
 setup_swap || echo "pvnuma: no zram swap; tests that page out will skip"
 
 # The robustness tests: fuzzing, soak, races.  Under the rig's emulated
-# nested SVM an L2 selftest guest now and then triple-faults (KVM_EXIT_SHUTDOWN)
-# while the host pages out and migrates its memory, with pvnuma doing
-# nothing (pvnuma_soak_test -c: no area, no hypercall; see
-# Documentation/rig.rst).  Such a run is reported (PVNUMA-NOTE) and run once
-# more; any other failure, and a second triple fault, fails the test.
+# nested SVM on multi-threaded TCG an L2 selftest guest often triple-faults
+# (KVM_EXIT_SHUTDOWN) while the host pages out and migrates its memory,
+# with pvnuma doing nothing (pvnuma_soak_test -c: no area, no hypercall; see
+# Documentation/rig.rst), so the lanes that run them boot L1 on
+# single-threaded TCG, where it has not been seen.  Should it happen, the
+# run is reported (PVNUMA-NOTE) and run once more; any other failure, and a
+# second triple fault, fails the test.
 ROBUST="pvnuma_fuzz_test pvnuma_soak_test pvnuma_race_test"
 is_robust() { case " $ROBUST " in *" $(basename "$1") "*) return 0 ;; esac; return 1; }
 # watched LIMIT CMD...: CMD, but past LIMIT seconds it is taken for hung:
@@ -304,9 +306,28 @@ test_e2e() {
 	[ "$marked" -gt 0 ] && [ $((moved * 100)) -ge $((marked * 95)) ] ||
 		{ echo "$moved pages moved copyless of $marked the host had moved"; return 1; }
 }
-run_test e2e/copyless-lazy test_e2e lazy
-run_test e2e/copyless-eager test_e2e eager
-run_test e2e/baseline test_e2e baseline
+# A run whose L2 guest triple-faulted (KVM's exit trace says so) is run once
+# more, with a note: the rig's emulated nested paging, see rig.rst.
+e2e_test() {	# NAME MODE
+	local name=$1 log ok=0
+	log=$LOGS/$(echo "$name" | tr '/' '_').log
+	echo "PVNUMA-RUNNING $name"
+	test_e2e "$2" >"$log" 2>&1 && ok=1
+	if [ "$ok" = 0 ] && grep -q '^PVNUMA-RIG-FAULT' "$log"; then
+		echo "PVNUMA-NOTE $name: the L2 guest triple-faulted (rig, see Documentation/rig.rst); running it again"
+		mv "$log" "$log.first"
+		test_e2e "$2" >"$log" 2>&1 && ok=1
+	fi
+	if [ "$ok" = 1 ]; then
+		echo "PVNUMA-RESULT PASS $name"
+	else
+		echo "PVNUMA-RESULT FAIL $name log ${log#/run/pvnuma/}"
+		tail -n 15 "$log" | sed 's/^/  | /'
+	fi
+}
+e2e_test e2e/copyless-lazy lazy
+e2e_test e2e/copyless-eager eager
+e2e_test e2e/baseline baseline
 
 run_test kernel/log-clean kernel_log_clean
 dmesg >"$LOGS/dmesg.log"

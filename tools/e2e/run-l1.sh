@@ -65,12 +65,36 @@ wait_for() {	# FILE SECONDS
 	return 1
 }
 
+# KVM's exits for a triple fault (SVM_EXIT_SHUTDOWN, 0x7f: the rig is AMD
+# SVM), traced from here on: an L2 that dies under the rig's emulated
+# nested paging is then named as such (Documentation/rig.rst).
+T=/sys/kernel/tracing
+if [ -w "$T/events/kvm/kvm_exit/filter" ]; then
+	echo 'exit_reason == 127' >"$T/events/kvm/kvm_exit/filter" &&
+		echo 1 >"$T/events/kvm/kvm_exit/enable" && echo >"$T/trace" ||
+		echo "e2e: cannot trace KVM's exits; a triple fault of L2 will not be named"
+fi
+# L2 exited before its time: say how, and whether KVM saw it triple-fault.
+l2_died() {	# WHEN
+	local rc=0
+	wait "$l2pid" || rc=$?
+	echo "e2e: L2 exited (status $rc) $1"
+	tail -n 5 "$out/l2.log"
+	if grep -q 'reason shutdown' "$T/trace" 2>/dev/null; then
+		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN): $(grep -m1 'reason shutdown' "$T/trace")"
+	fi
+	exit 1
+}
+
 # Each vNode gets the workload plus room for the guest kernel.
 l2mem=$(( (mib + 224) * 2 ))
 "$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem "$l2mem" --timeout 900 --share "$share" \
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 &
 l2pid=$!
-wait_for "$share/ready" 300 || { echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null; kill "$l2pid"; exit 1; }
+if ! wait_for "$share/ready" 300; then
+	kill -0 "$l2pid" 2>/dev/null || l2_died "before it was ready"
+	echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null; kill "$l2pid"; exit 1
+fi
 qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
 [ -n "$qemu" ] || die "no QEMU process for L2"
 
@@ -89,7 +113,10 @@ if [ "$mode" != baseline ]; then
 	area=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* | tail -n 1)/area
 	last=-1 steady=0
 	for ((i = 0; i < 600 && steady < 10; i++)); do
-		cur=$(awk '{ print $3 }' "$area")
+		if ! cur=$(awk '{ print $3 }' "$area" 2>/dev/null); then
+			kill -0 "$l2pid" 2>/dev/null || l2_died "while its memory was paged out"
+			die "cannot read $area"
+		fi
 		if [ "$cur" = "$last" ]; then steady=$((steady + 1)); else steady=0; fi
 		last=$cur
 		sleep 0.1
@@ -98,7 +125,10 @@ if [ "$mode" != baseline ]; then
 fi
 pswpin0=$(vmstat pswpin)
 touch "$share/go"
-wait_for "$share/quiesced" 400 || { echo "e2e: the workload never finished"; kill "$l2pid"; exit 1; }
+if ! wait_for "$share/quiesced" 400; then
+	kill -0 "$l2pid" 2>/dev/null || l2_died "before the workload finished"
+	echo "e2e: the workload never finished"; kill "$l2pid"; exit 1
+fi
 {
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
 	echo "host_pages_moved=$(( $(stat moved_lazy) + $(stat moved_eager) - moved0 ))"
