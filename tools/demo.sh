@@ -40,7 +40,15 @@ echo 2G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /de
 insmod "$PVNUMA_ROOT/pvnuma.ko" || exit 1
 for mode in baseline lazy eager; do
 	echo "-- $mode: running..."
-	bash "$PVNUMA_ROOT/tools/e2e/run-l1.sh" "$mode" "$MIB" "/run/pvnuma/demo-$mode" || exit 1
+	if ! bash "$PVNUMA_ROOT/tools/e2e/run-l1.sh" "$mode" "$MIB" "/run/pvnuma/demo-$mode" \
+		>"/run/pvnuma/demo-$mode.log" 2>&1; then
+		cat "/run/pvnuma/demo-$mode.log"
+		grep -q '^PVNUMA-RIG-FAULT' "/run/pvnuma/demo-$mode.log" || exit 1
+		echo "-- $mode: the L2 guest triple-faulted under the rig's emulated nested SVM (see Documentation/rig.rst); running it again..."
+		bash "$PVNUMA_ROOT/tools/e2e/run-l1.sh" "$mode" "$MIB" "/run/pvnuma/demo-$mode" \
+			>"/run/pvnuma/demo-$mode.log" 2>&1 || { cat "/run/pvnuma/demo-$mode.log"; exit 1; }
+	fi
+	cat "/run/pvnuma/demo-$mode.log"
 	grep -E '^(balance_seconds|on_node1|bad_words)=' "/run/pvnuma/demo-$mode/result" | tr '\n' ' '
 	echo
 done
