@@ -158,8 +158,8 @@ static size_t pvnuma_move_range(struct mm_struct *mm, unsigned long dst,
 static int pvnuma_move_ptes(struct mm_struct *mm, unsigned long dst,
 			    unsigned long src, u32 nr)
 {
-	size_t len = nr * PAGE_SIZE, done, back;
-	int err, undo_err;
+	size_t len = nr * PAGE_SIZE, done, back = 0;
+	int err, undo_err, try;
 
 	done = pvnuma_move_range(mm, dst, src, len, &err);
 	if (done == len)
@@ -176,18 +176,24 @@ static int pvnuma_move_ptes(struct mm_struct *mm, unsigned long dst,
 	 * dst: at most a zero page a read of the VMM faulted into a hole the
 	 * move left.  It is cleared out of the way like dst's old contents.
 	 */
-	back = pvnuma_move_range(mm, src, dst, done, &undo_err);
-	if (back != done) {
-		/*
-		 * The data is split between src and dst and no copy by the
-		 * guest can mend it.  Not seen in testing; it needs a page of
-		 * dst pinned between the move and the undo.
-		 */
-		pr_err_ratelimited("could not undo a partial move at %#lx: %zu of %zu bytes (%d)\n",
-				   src, back, done, undo_err);
-		return -EIO;
+	for (try = 0; try < PVNUMA_MOVE_CLEARS && back < done; try++) {
+		back += pvnuma_move_range(mm, src + back, dst + back, done - back,
+					  &undo_err);
+		cond_resched();
 	}
-	return -EBUSY;
+	if (back == done)
+		return -EBUSY;
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	/*
+	 * The data is split between src and dst (a page of dst pinned, or
+	 * shared by KSM, since the move; no memory): not seen in testing.
+	 * The guest would copy src over dst and lose what is there, so the
+	 * caller stops the VM instead.
+	 */
+	pr_err_ratelimited("could not undo a partial move at %#lx: %zu of %zu bytes (%d); stopping the VM\n",
+			   src, back, done, undo_err);
+	return -EIO;
 }
 
 /* Migrate the folio of @page to @nid once; returns the bytes copied. */
@@ -294,7 +300,10 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	case -EEXIST:	/* dst was faulted in again between zap and move */
 	case -ENOMEM:
 		return -KVM_EOPNOTSUPP;
-	default:	/* -EIO: the data is split, see pvnuma_move_ptes(); -EINTR */
+	case -EIO:	/* the data is split, see pvnuma_move_ptes() */
+		kvm_vm_dead(kvm);
+		return -KVM_EFAULT;
+	default:	/* -EINTR: the VMM is being killed */
 		return -KVM_EFAULT;
 	}
 	if (eager)
