@@ -60,20 +60,23 @@ static void guest_check(u64 gpa, u64 id, int v)
 {
 	const u64 *p = (const u64 *)gpa;
 	int w, bad = 0, zero = 0, first = -1;
+	u64 word = 0;
 
 	for (w = 0; w < PAGE_SIZE / 8; w++) {
 		if (p[w] == pvnuma_pattern(id, w))
 			continue;
 		bad++;
 		zero += !p[w];
-		if (first < 0)
+		if (first < 0) {
 			first = w;
+			word = p[w];
+		}
 	}
 	if (bad)
 		GUEST_SYNC(gpa);	/* the host says what it sees there */
 	__GUEST_ASSERT(!bad,
 		       "vCPU %d round %lu: page %lu at gpa %#lx has %d bad words (%d zero), the first word %d: %#lx != %#lx; the page was %s in a %s entry",
-		       v, rounds[v], id - 1, gpa, bad, zero, first, p[first],
+		       v, rounds[v], id - 1, gpa, bad, zero, first, word,
 		       pvnuma_pattern(id, first), how_name[how[id - 1]],
 		       rounds[v] % 4 == 3 ? "2 MiB" : "4 KiB");
 	words_checked[v] += PAGE_SIZE / 8;
