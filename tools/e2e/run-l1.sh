@@ -100,17 +100,24 @@ qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
 
 moved0=$(( $(stat moved_lazy) + $(stat moved_eager) ))
 copied0=$(stat bytes_copied)
-{
-	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/filled_vnode0_/'
-	# The host moves the guest's vNode-0 memory away from home: pages it out.
-	"$E2E/hostctl" pageout "$qemu" 0
-	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/paged_out_vnode0_/'
+# The host moves the guest's vNode-0 memory away from home: pages it out.
+if ! {
+	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/filled_vnode0_/' &&
+	"$E2E/hostctl" pageout "$qemu" 0 &&
+	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/paged_out_vnode0_/' &&
 	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/before_vnode1_/'
-} >"$out/host"
+} >"$out/host"; then
+	kill -0 "$l2pid" 2>/dev/null || l2_died "while its memory was paged out"
+	die "hostctl failed with L2 running"
+fi
 # Let the host's tracker finish publishing what it moved (nr_moved steady
 # for a second), as it would have long before the guest balances.
 if [ "$mode" != baseline ]; then
-	area=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* | tail -n 1)/area
+	if ! vmdir=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* 2>/dev/null | tail -n 1); then
+		kill -0 "$l2pid" 2>/dev/null || l2_died "while its memory was paged out"
+		die "no pvnuma state for L2's VM (QEMU $qemu): its driver did not register"
+	fi
+	area=$vmdir/area
 	last=-1 steady=0
 	for ((i = 0; i < 600 && steady < 10; i++)); do
 		if ! cur=$(awk '{ print $3 }' "$area" 2>/dev/null); then
@@ -129,7 +136,7 @@ if ! wait_for "$share/quiesced" 400; then
 	kill -0 "$l2pid" 2>/dev/null || l2_died "before the workload finished"
 	echo "e2e: the workload never finished"; kill "$l2pid"; exit 1
 fi
-{
+if ! {
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
 	echo "host_pages_moved=$(( $(stat moved_lazy) + $(stat moved_eager) - moved0 ))"
 	echo "host_bytes_copied=$(( $(stat bytes_copied) - copied0 ))"
@@ -137,12 +144,15 @@ fi
 	for f in /sys/kernel/pvnuma/vms/"$qemu"-*/stats/*; do
 		[ -e "$f" ] && echo "host_vm_${f##*/}=$(cat "$f")"
 	done
-	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/after_vnode0_/'
+	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/after_vnode0_/' &&
 	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/after_vnode1_/'
-} >>"$out/host"
+} >>"$out/host"; then
+	kill -0 "$l2pid" 2>/dev/null || l2_died "after the workload, before the host's counts"
+	die "hostctl failed with L2 running"
+fi
 touch "$share/finish"
-wait "$l2pid"
-rc=$?
+rc=0
+wait "$l2pid" || rc=$?
 cat "$share/workload.out" "$share/guest" "$out/host" >"$out/result" 2>/dev/null
 echo "mode=$mode" >>"$out/result"
 echo "l2_rc=$rc" >>"$out/result"
