@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: build everything, run the native unit tests and checkpatch
-# here, then boot L1 twice (core and robustness lanes; a third time on the
-# debug kernel with PVNUMA_DEBUG_LANE=1) and run selftests/run-l1.sh.  Every test
-# prints one PASS/FAIL/SKIP line; the last line is the sum of them all.
+# here, then boot L1 three times (core, robust and debug lanes, the last on
+# the debug kernel; PVNUMA_DEBUG_LANE=0 leaves it out) and run
+# selftests/run-l1.sh.  Every test prints one PASS/FAIL/SKIP line; the last
+# line is the sum of them all.
 . "$(dirname "$0")/lib.sh"
 set +e
 
