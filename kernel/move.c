@@ -153,7 +153,9 @@ static size_t pvnuma_move_range(struct mm_struct *mm, unsigned long dst,
 /*
  * Move the page table entries of [src, src + nr pages) to dst.  dst's old
  * contents are the guest's to discard: it asked for them to be replaced.
- * Returns 0, or a negative errno with src holding all of its data.
+ * Returns 0; -EIO if the data is left split between src and dst; -EINTR
+ * if the VMM is being killed (the data may be split, nobody will look);
+ * or another negative errno with src holding all of its data.
  */
 static int pvnuma_move_ptes(struct mm_struct *mm, unsigned long dst,
 			    unsigned long src, u32 nr)
