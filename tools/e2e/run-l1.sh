@@ -74,9 +74,11 @@ if [ -w "$T/events/kvm/kvm_exit/filter" ]; then
 		echo 1 >"$T/events/kvm/kvm_exit/enable" && echo >"$T/trace" ||
 		echo "e2e: cannot trace KVM's exits; a triple fault of L2 will not be named"
 fi
-# L2 exited before its time: say how, and whether KVM saw it triple-fault.
-l2_died() {	# WHEN
+# If L2 exited before its time: say how, whether KVM saw it triple-fault,
+# and end the run; otherwise return.
+stop_if_l2_died() {	# WHEN
 	local rc=0
+	kill -0 "$l2pid" 2>/dev/null && return 0
 	wait "$l2pid" || rc=$?
 	echo "e2e: L2 exited (status $rc) $1"
 	tail -n 5 "$out/l2.log"
@@ -92,7 +94,7 @@ l2mem=$(( (mib + 224) * 2 ))
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 &
 l2pid=$!
 if ! wait_for "$share/ready" 300; then
-	kill -0 "$l2pid" 2>/dev/null || l2_died "before it was ready"
+	stop_if_l2_died "before it was ready"
 	echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null; kill "$l2pid"; exit 1
 fi
 qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
@@ -107,21 +109,21 @@ if ! {
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/paged_out_vnode0_/' &&
 	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/before_vnode1_/'
 } >"$out/host"; then
-	kill -0 "$l2pid" 2>/dev/null || l2_died "while its memory was paged out"
+	stop_if_l2_died "while its memory was paged out"
 	die "hostctl failed with L2 running"
 fi
 # Let the host's tracker finish publishing what it moved (nr_moved steady
 # for a second), as it would have long before the guest balances.
 if [ "$mode" != baseline ]; then
 	if ! vmdir=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* 2>/dev/null | tail -n 1); then
-		kill -0 "$l2pid" 2>/dev/null || l2_died "while its memory was paged out"
+		stop_if_l2_died "while its memory was paged out"
 		die "no pvnuma state for L2's VM (QEMU $qemu): its driver did not register"
 	fi
 	area=$vmdir/area
 	last=-1 steady=0
 	for ((i = 0; i < 600 && steady < 10; i++)); do
 		if ! cur=$(awk '{ print $3 }' "$area" 2>/dev/null); then
-			kill -0 "$l2pid" 2>/dev/null || l2_died "while its memory was paged out"
+			stop_if_l2_died "while its memory was paged out"
 			die "cannot read $area"
 		fi
 		if [ "$cur" = "$last" ]; then steady=$((steady + 1)); else steady=0; fi
@@ -133,7 +135,7 @@ fi
 pswpin0=$(vmstat pswpin)
 touch "$share/go"
 if ! wait_for "$share/quiesced" 400; then
-	kill -0 "$l2pid" 2>/dev/null || l2_died "before the workload finished"
+	stop_if_l2_died "before the workload finished"
 	echo "e2e: the workload never finished"; kill "$l2pid"; exit 1
 fi
 if ! {
@@ -147,7 +149,7 @@ if ! {
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/after_vnode0_/' &&
 	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/after_vnode1_/'
 } >>"$out/host"; then
-	kill -0 "$l2pid" 2>/dev/null || l2_died "after the workload, before the host's counts"
+	stop_if_l2_died "after the workload, before the host's counts"
 	die "hostctl failed with L2 running"
 fi
 touch "$share/finish"
