@@ -204,9 +204,9 @@ static void host_view(u64 gpa)
 {
 	u64 id = ((gpa - A_GPA) >> PAGE_SHIFT) % NPAGES + 1;
 	const u64 *hva = addr_gpa2hva(soak_vm, gpa);
-	int node = -1, bad = 0, zero = 0, w;
+	int node, bad = 0, zero = 0, w;
 
-	syscall(__NR_move_pages, 0, 1, &hva, NULL, &node, 0);
+	page_nodes((void *)hva, 1, &node);
 	for (w = 0; w < PAGE_SIZE / 8; w++) {
 		bad += hva[w] != pvnuma_pattern(id, w);
 		zero += !hva[w];
