@@ -12,12 +12,13 @@
 # (read-only), so every path on this machine is the same path inside L1.
 # /run/pvnuma inside is the run directory $PVNUMA_CACHE/runs/NAME here,
 # writable both ways.  Exit status: COMMAND's, or 124 if L1 timed out,
-# 125 if L1 died before reporting one.  --tcg single runs all of L1's
-# CPUs on one host thread (slower; see "Rig faults" in rig.rst).
+# 123 if an L1 CPU triple-faulted (QEMU logged it, see "Rig faults" in
+# rig.rst), 125 if L1 died otherwise before reporting one.  --tcg single
+# runs all of L1's CPUs on one host thread (slower; see "Rig faults").
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '7,16p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '7,17p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -97,7 +98,8 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$run",mount_tag=out,security_model=none,multidevs=remap \
 	-display none -serial file:"$run/console.log" -monitor none \
-	-no-reboot -nodefaults >"$run/qemu.log" 2>&1 &
+	-no-reboot -nodefaults -d cpu_reset -D "$run/qemu-cpu.log" \
+	>"$run/qemu.log" 2>&1 &
 qemu_pid=$!
 start=$(date +%s)
 while kill -0 "$qemu_pid" 2>/dev/null; do
@@ -118,6 +120,12 @@ fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
 	echo "vm.sh: L1 timed out after ${timeout}s; console: $run/console.log" >&2
 	exit 124
+fi
+# With -no-reboot an L1 triple fault ends QEMU as a guest reset would,
+# with exit 0 and nothing on the console; -d cpu_reset makes QEMU log it.
+if grep -q '^Triple fault' "$run/qemu-cpu.log" 2>/dev/null; then
+	echo "vm.sh: an L1 CPU triple-faulted (QEMU: 'Triple fault' in $run/qemu-cpu.log); console: $run/console.log" >&2
+	exit 123
 fi
 echo "vm.sh: L1 ended (qemu exit $qrc) without reporting a status; console: $run/console.log, qemu: $run/qemu.log" >&2
 grep -m3 -E 'Kernel panic|BUG:|Oops' "$run/console.log" >&2 || true
