@@ -33,34 +33,55 @@ guest's vNode-0 memory out; L2's NUMA balancing then moves the data to
 vNode 1.  This takes a few minutes.
 MSG
 
+# In L1: each of $MODES, run again (up to 3 runs) if its L2 guest
+# triple-faulted under the rig's emulated nested SVM (Documentation/rig.rst).
 read -r -d '' script <<'L1' || true
 echo "== L1: $(uname -r) =="
 numactl -H | grep -E '^node [0-9]+ (cpus|size)'
 echo 2G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || exit 1
 insmod "$PVNUMA_ROOT/pvnuma.ko" || exit 1
-for mode in baseline lazy eager; do
+for mode in $MODES; do
 	echo "-- $mode: running..."
-	if ! bash "$PVNUMA_ROOT/tools/e2e/run-l1.sh" "$mode" "$MIB" "/run/pvnuma/demo-$mode" \
-		>"/run/pvnuma/demo-$mode.log" 2>&1; then
-		cat "/run/pvnuma/demo-$mode.log"
-		grep -q '^PVNUMA-RIG-FAULT' "/run/pvnuma/demo-$mode.log" || exit 1
-		echo "-- $mode: the L2 guest triple-faulted under the rig's emulated nested SVM (see Documentation/rig.rst); running it again..."
+	for try in 1 2 3; do
 		bash "$PVNUMA_ROOT/tools/e2e/run-l1.sh" "$mode" "$MIB" "/run/pvnuma/demo-$mode" \
-			>"/run/pvnuma/demo-$mode.log" 2>&1 || { cat "/run/pvnuma/demo-$mode.log"; exit 1; }
-	fi
+			>"/run/pvnuma/demo-$mode.log" 2>&1 && break
+		cat "/run/pvnuma/demo-$mode.log"
+		grep -q '^PVNUMA-RIG-FAULT' "/run/pvnuma/demo-$mode.log" && [ "$try" -lt 3 ] || exit 1
+		echo "-- $mode: the L2 guest triple-faulted under the rig's emulated nested SVM (see Documentation/rig.rst); running it again..."
+	done
 	cat "/run/pvnuma/demo-$mode.log"
 	grep -E '^(balance_seconds|on_node1|bad_words)=' "/run/pvnuma/demo-$mode/result" | tr '\n' ' '
 	echo
 done
 L1
-script="PVNUMA_ROOT=$PVNUMA_ROOT MIB=$mib; $script"
 
 start=$(date +%s)
-rc=0
-bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name demo --nodes 2 --mem 4096 --timeout 2400 \
-	-- "$script" | grep -v '^\[ *[0-9.]*\]' || rc=$?
-[ "${PIPESTATUS[0]}" = 0 ] || rc=${PIPESTATUS[0]}
 out=$RUNDIR/demo
+# l1_run NAME MODES...: the modes in one L1 boot; vm.sh's exit status.
+l1_run() {
+	local name=$1 rc=0
+	shift
+	bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name "$name" --nodes 2 --mem 4096 --timeout 2400 \
+		-- "PVNUMA_ROOT=$PVNUMA_ROOT MIB=$mib MODES='$*'; $script" | grep -v '^\[ *[0-9.]*\]'
+	rc=${PIPESTATUS[0]}
+	return "$rc"
+}
+missing() { for m in baseline lazy eager; do [ -f "$out/demo-$m/result" ] || echo "$m"; done; }
+rc=0
+l1_run demo baseline lazy eager || rc=$?
+# An L1 that triple-faulted (vm.sh exit 123, the rig) boots once more for
+# the modes it did not finish.
+if [ "$rc" = 123 ] && [ -n "$(missing)" ]; then
+	echo "-- L1 triple-faulted under the rig's emulated nested SVM (see Documentation/rig.rst); booting it again for:" $(missing)
+	todo=$(missing)
+	rc=0
+	l1_run demo-resumed $todo || rc=$?
+	for m in $todo; do
+		[ -d "$RUNDIR/demo-resumed/demo-$m" ] || continue
+		rm -rf "$out/demo-$m"
+		cp -r "$RUNDIR/demo-resumed/demo-$m" "$out/demo-$m"
+	done
+fi
 for mode in baseline lazy eager; do
 	[ -f "$out/demo-$mode/result" ] || { echo "demo: no result for $mode (exit $rc); L1 console: $out/console.log"; exit 1; }
 done
