@@ -288,8 +288,10 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	ret = pvnuma_src_moved(mm, src, r->nr_pages);
 	if (ret) {
 		/* The guest's bit was stale: have it corrected. */
-		if (ret == -KVM_EOPNOTSUPP)
+		if (ret == -KVM_EOPNOTSUPP) {
+			pvnuma_stat_add(vm, PVNUMA_STAT_ERR_HOME, 1);
 			pvnuma_track_queue(vm, r->src_gfn, r->nr_pages);
+		}
 		return ret;
 	}
 
@@ -301,6 +303,7 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	case -EAGAIN:	/* a PTE or folio changed under the move */
 	case -EEXIST:	/* dst was faulted in again between zap and move */
 	case -ENOMEM:
+		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_BUSY, 1);
 		return -KVM_EOPNOTSUPP;
 	case -EIO:	/* the data is split, see pvnuma_move_ptes() */
 		kvm_vm_dead(kvm);

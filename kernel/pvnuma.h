@@ -42,6 +42,8 @@ enum pvnuma_stat {
 	PVNUMA_STAT_ERR_FAULT,		/* ... -KVM_EFAULT */
 	PVNUMA_STAT_ERR_DECLINED,	/* ... -KVM_EOPNOTSUPP (any reason) */
 	PVNUMA_STAT_ERR_RATELIMITED,	/* of those, by the rate limit */
+	PVNUMA_STAT_ERR_HOME,		/* of those, the source was at home */
+	PVNUMA_STAT_ERR_BUSY,		/* of those, the move lost a race */
 	PVNUMA_STAT_ERR_CALL,		/* whole calls rejected */
 	PVNUMA_STAT_REGISTRATIONS,	/* areas registered */
 	PVNUMA_STAT_ERR_REGISTRATION,	/* MSR writes answered with #GP */

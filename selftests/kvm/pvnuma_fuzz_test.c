@@ -726,6 +726,8 @@ int main(int argc, char *argv[])
 		    entries0 + entries1 - ok0 - ok1);
 	TEST_ASSERT(vm_stat("err_inval") + vm_stat("err_fault") + vm_stat("err_declined") ==
 		    fallbacks, "errors by kind do not add up to the fallbacks");
+	TEST_ASSERT(vm_stat("err_ratelimited") + vm_stat("err_home") + vm_stat("err_busy") <=
+		    vm_stat("err_declined"), "more declines by reason than declines");
 	moved = vm_stat("moved_lazy") + vm_stat("moved_eager");
 	TEST_ASSERT(moved == pages0 + ok1, "moved %lu pages, the guests counted %lu",
 		    moved, pages0 + ok1);

@@ -453,6 +453,8 @@ int main(void)
 	expect_stat("err_inval", 6);
 	expect_stat("err_fault", 1);
 	expect_stat("err_declined", 1);
+	expect_stat("err_home", 1);	/* entry 6: its source is at home */
+	expect_stat("err_busy", 0);
 	expect_stat("fallbacks", 8);
 	expect_stat("err_registration", 4);
 	expect_stat("registrations", 1);

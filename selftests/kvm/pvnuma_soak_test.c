@@ -336,6 +336,11 @@ int main(int argc, char *argv[])
 	expect_stat("err_fault", 0);
 	expect_stat("fallbacks", total_declined);
 	expect_stat("err_declined", total_declined);
+	/* Every decline here is a source at home or a lost race. */
+	expect_stat("err_ratelimited", 0);
+	TEST_ASSERT(vm_stat("err_home") + vm_stat("err_busy") == total_declined,
+		    "declines: %lu at home + %lu busy, expected %lu",
+		    vm_stat("err_home"), vm_stat("err_busy"), total_declined);
 	expect_stat("bytes_copied", vm_stat("migrated_eager") * PAGE_SIZE);
 	pr_info("soak: %lu moves, 0 mismatches\n", total_moved);
 	kvm_vm_free(vm);
