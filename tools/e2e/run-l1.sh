@@ -88,6 +88,54 @@ stop_if_l2_died() {	# WHEN
 	exit 1
 }
 
+# The rig's hang (Documentation/rig.rst): QEMU's emulated VMRUN entered an
+# L2 vCPU with L1's own state, at the instruction after VMRUN in L1's
+# __svm_vcpu_run(), and it faults there for ever.  L2 never runs code of
+# L1's kernel otherwise.  Says so (PVNUMA-RIG-FAULT) if a vCPU made 20
+# exits or more in the sample, all from inside that function.
+rig_hang() {
+	local lo hi
+	lo=$(awk '$3 == "__svm_vcpu_run" { print $1; exit }' /proc/kallsyms)
+	hi=$(awk -v lo="$lo" '$1 > lo { print $1 }' /proc/kallsyms | sort | head -n 1)
+	[ -n "$lo" ] && [ -n "$hi" ] && [ "$lo" != 0000000000000000 ] || return 0
+	grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
+	awk -v lo="$lo" -v hi="$hi" '
+		{ rip = sprintf("%016s", substr($7, 3)); gsub(/ /, "0", rip)
+		  n[$3]++; if (rip >= lo && rip < hi) { in_l1[$3]++; at[$3] = $7 } }
+		END { for (v in n) if (n[v] >= 20 && in_l1[v] == n[v]) {
+			printf "PVNUMA-RIG-FAULT L2 vCPU %s is stuck at rip %s, inside L1'"'"'s own __svm_vcpu_run() (%d exits in 2 s)\n", v, at[v], n[v]
+			exit } }'
+}
+
+# L2 is alive but stuck: say where its threads are, what KVM sees it do
+# for 2 s, and which tasks are blocked, so that a hang can be told apart
+# from the rig's (a vCPU looping in KVM) or ours (a vCPU blocked in pvnuma).
+report_stuck() {
+	local t
+	echo "e2e: L2 is stuck; its QEMU's threads:"
+	for t in /proc/"$qemu"/task/*; do
+		echo "--- thread ${t##*/} $(cat "$t/comm") state $(awk '{ print $3 }' "$t/stat") wchan $(cat "$t/wchan")"
+		cat "$t/stack"
+	done
+	if [ -w "$T/events/kvm/kvm_exit/filter" ]; then
+		echo 0 >"$T/events/kvm/kvm_exit/filter"
+		echo 1 >"$T/events/kvm/kvm_inj_exception/enable"
+		echo >"$T/trace"
+		sleep 2
+		echo 0 >"$T/events/kvm/kvm_exit/enable"
+		echo 0 >"$T/events/kvm/kvm_inj_exception/enable"
+		echo "e2e: KVM exits in 2 s, by vCPU, reason and rip (most frequent first):"
+		grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
+			sort | uniq -c | sort -rn | head -n 12
+		echo "e2e: exceptions KVM injected in those 2 s: $(grep -c kvm_inj_exception "$T/trace")"
+		grep -m 3 kvm_inj_exception "$T/trace"
+		rig_hang
+	fi
+	echo w >/proc/sysrq-trigger	# blocked tasks, to the kernel log
+	sleep 1
+	dmesg | tail -n 80
+}
+
 # Each vNode gets the workload plus room for the guest kernel.
 l2mem=$(( (mib + 224) * 2 ))
 "$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem "$l2mem" --timeout 900 --share "$share" \
@@ -95,7 +143,9 @@ l2mem=$(( (mib + 224) * 2 ))
 l2pid=$!
 if ! wait_for "$share/ready" 300; then
 	stop_if_l2_died "before it was ready"
-	echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null; kill "$l2pid"; exit 1
+	echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null
+	qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") && report_stuck
+	kill "$l2pid"; exit 1
 fi
 qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
 [ -n "$qemu" ] || die "no QEMU process for L2"
@@ -120,9 +170,18 @@ if [ "$mode" != baseline ]; then
 		die "no pvnuma state for L2's VM (QEMU $qemu): its driver did not register"
 	fi
 	area=$vmdir/area
-	last=-1 steady=0
-	for ((i = 0; i < 600 && steady < 10; i++)); do
-		if ! cur=$(awk '{ print $3 }' "$area" 2>/dev/null); then
+	last=-1 steady=0 end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ] && [ "$steady" -lt 10 ]; do
+		# A read that blocks (the VM's lock held) is a hang worth a report.
+		awk '{ print $3 }' "$area" >"$out/area" 2>/dev/null &
+		for ((j = 0; j < 200; j++)); do
+			kill -0 $! 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 $! 2>/dev/null; then
+			echo "e2e: reading $area blocked for 20 s"; report_stuck; kill "$l2pid"; exit 1
+		fi
+		if ! wait $! || ! cur=$(cat "$out/area"); then
 			stop_if_l2_died "while its memory was paged out"
 			die "cannot read $area"
 		fi
@@ -130,13 +189,14 @@ if [ "$mode" != baseline ]; then
 		last=$cur
 		sleep 0.1
 	done
+	[ "$steady" -ge 10 ] || echo "e2e: the host's count of moved pages was not steady within 60 s"
 	echo "host_marked_at_go=$last" >>"$out/host"
 fi
 pswpin0=$(vmstat pswpin)
 touch "$share/go"
 if ! wait_for "$share/quiesced" 400; then
 	stop_if_l2_died "before the workload finished"
-	echo "e2e: the workload never finished"; kill "$l2pid"; exit 1
+	echo "e2e: the workload never finished"; report_stuck; kill "$l2pid"; exit 1
 fi
 if ! {
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
