@@ -309,20 +309,28 @@ test_e2e() {
 		return
 	fi
 	marked=$(e2e_get "$r/result" marked_at_go)
+	home=$(e2e_get "$r/result" host_vm_err_home)
 	# Every page the guest had the host move, the host counted: the host
 	# read its count after the guest's quiesced one and before its last
 	# (the guest turned NUMA balancing off in between, so all three are
 	# normally equal); nothing was copied by the host in lazy mode; and
-	# at least 95% of the workload's pages the host had moved away went
-	# copyless.
+	# at least 95% of the workload's pages the host had moved away, and
+	# that were still away when the guest asked, went copyless.  Pages
+	# back home by then (err_home; most likely the guest touched them
+	# before its NUMA balancing moved them and the host faulted them in
+	# at home, see the README) are rightly declined and copied, and
+	# reported.
 	[ "$moved" -le "$host" ] && [ "$host" -le "$after" ] ||
 		{ echo "host moved $host pages, guest counted $moved (quiesced) and $after (at exit)"; return 1; }
 	[ "$mode" != lazy ] || [ "$(e2e_get "$r/result" host_bytes_copied)" = 0 ] || return 1
-	[ "$marked" -gt 0 ] && [ $((moved * 100)) -ge $((marked * 95)) ] ||
-		{ echo "$moved pages moved copyless of $marked the host had moved"; return 1; }
+	echo "$moved pages moved copyless of $marked the host had moved;" \
+		"declined: $home back home, $(e2e_get "$r/result" host_vm_err_busy) lost a race"
+	[ "$marked" -gt "$home" ] && [ $((moved * 100)) -ge $(((marked - home) * 95)) ] ||
+		{ echo "fewer than 95% of the $((marked - home)) still away went copyless"; return 1; }
 }
-# A run whose L2 guest triple-faulted (KVM's exit trace says so) is run once
-# more, with a note: the rig's emulated nested paging, see rig.rst.
+# A run whose L2 guest hit the rig's fault (a triple fault KVM's exit trace
+# shows, or a vCPU stuck inside L1's own __svm_vcpu_run()) is run again,
+# with a note: the rig's emulated nested SVM, see rig.rst.
 e2e_test() {	# NAME MODE
 	rig_test "$1" '^PVNUMA-RIG-FAULT' test_e2e "$2"
 }
