@@ -96,15 +96,23 @@ stop_if_l2_died() {	# WHEN
 rig_hang() {
 	local lo hi
 	lo=$(awk '$3 == "__svm_vcpu_run" { print $1; exit }' /proc/kallsyms)
-	hi=$(awk -v lo="$lo" '$1 > lo { print $1 }' /proc/kallsyms | sort | head -n 1)
-	[ -n "$lo" ] && [ -n "$hi" ] && [ "$lo" != 0000000000000000 ] || return 0
-	grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
+	[ -n "$lo" ] && [ "$lo" != 0000000000000000 ] || return 0
+	hi=$(awk -v lo="$lo" '$1 > lo && (h == "" || $1 < h) { h = $1 } END { print h }' /proc/kallsyms)
+	[ -n "$hi" ] || return 0
+	{ grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
 	awk -v lo="$lo" -v hi="$hi" '
 		{ rip = sprintf("%016s", substr($7, 3)); gsub(/ /, "0", rip)
 		  n[$3]++; if (rip >= lo && rip < hi) { in_l1[$3]++; at[$3] = $7 } }
 		END { for (v in n) if (n[v] >= 20 && in_l1[v] == n[v]) {
 			printf "PVNUMA-RIG-FAULT L2 vCPU %s is stuck at rip %s, inside L1'"'"'s own __svm_vcpu_run() (%d exits in 2 s)\n", v, at[v], n[v]
-			exit } }'
+			exit } }'; } || true
+}
+
+# Stop a stuck L2: l2.sh, and its QEMU, which timeout(1) keeps in a
+# process group of its own.
+stop_l2() {
+	kill "$l2pid" 2>/dev/null || true
+	[ -n "${qemu:-}" ] && kill -9 "$qemu" 2>/dev/null || true
 }
 
 # L2 is alive but stuck: say where its threads are, what KVM sees it do
@@ -114,9 +122,9 @@ report_stuck() {
 	local t
 	echo "e2e: L2 is stuck; its QEMU's threads:"
 	for t in /proc/"$qemu"/task/*; do
-		echo "--- thread ${t##*/} $(cat "$t/comm") state $(awk '{ print $3 }' "$t/stat") wchan $(cat "$t/wchan")"
+		echo "--- thread ${t##*/} $(cat "$t/comm") $(grep '^State:' "$t/status") wchan $(cat "$t/wchan")"
 		cat "$t/stack"
-	done
+	done 2>&1
 	if [ -w "$T/events/kvm/kvm_exit/filter" ]; then
 		echo 0 >"$T/events/kvm/kvm_exit/filter"
 		echo 1 >"$T/events/kvm/kvm_inj_exception/enable"
@@ -125,10 +133,10 @@ report_stuck() {
 		echo 0 >"$T/events/kvm/kvm_exit/enable"
 		echo 0 >"$T/events/kvm/kvm_inj_exception/enable"
 		echo "e2e: KVM exits in 2 s, by vCPU, reason and rip (most frequent first):"
-		grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
-			sort | uniq -c | sort -rn | head -n 12
-		echo "e2e: exceptions KVM injected in those 2 s: $(grep -c kvm_inj_exception "$T/trace")"
-		grep -m 3 kvm_inj_exception "$T/trace"
+		{ grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
+			sort | uniq -c | sort -rn | head -n 12; } || true
+		echo "e2e: exceptions KVM injected in those 2 s: $(grep -c kvm_inj_exception "$T/trace" || true)"
+		grep -m 3 kvm_inj_exception "$T/trace" || true
 		rig_hang
 	fi
 	echo w >/proc/sysrq-trigger	# blocked tasks, to the kernel log
@@ -141,11 +149,11 @@ l2mem=$(( (mib + 224) * 2 ))
 "$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem "$l2mem" --timeout 900 --share "$share" \
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 &
 l2pid=$!
-if ! wait_for "$share/ready" 300; then
+if ! wait_for "$share/ready" 150; then
 	stop_if_l2_died "before it was ready"
 	echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null
-	qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") && report_stuck
-	kill "$l2pid"; exit 1
+	qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") && { report_stuck || true; }
+	stop_l2; exit 1
 fi
 qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
 [ -n "$qemu" ] || die "no QEMU process for L2"
@@ -179,7 +187,7 @@ if [ "$mode" != baseline ]; then
 			sleep 0.1
 		done
 		if kill -0 $! 2>/dev/null; then
-			echo "e2e: reading $area blocked for 20 s"; report_stuck; kill "$l2pid"; exit 1
+			echo "e2e: reading $area blocked for 20 s"; report_stuck || true; stop_l2; exit 1
 		fi
 		if ! wait $! || ! cur=$(cat "$out/area"); then
 			stop_if_l2_died "while its memory was paged out"
@@ -194,9 +202,9 @@ if [ "$mode" != baseline ]; then
 fi
 pswpin0=$(vmstat pswpin)
 touch "$share/go"
-if ! wait_for "$share/quiesced" 400; then
+if ! wait_for "$share/quiesced" 300; then
 	stop_if_l2_died "before the workload finished"
-	echo "e2e: the workload never finished"; report_stuck; kill "$l2pid"; exit 1
+	echo "e2e: the workload never finished"; report_stuck || true; stop_l2; exit 1
 fi
 if ! {
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"
