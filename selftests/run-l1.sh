@@ -16,16 +16,28 @@ mkdir -p "$LOGS"
 SELFTESTS=$(dirname "$(readlink -f "$0")")
 NR_NODES=${PVNUMA_NODES:-2}
 
-# PVNUMA_RESUME_AT=NAME: check.sh boots L1 again after one of its CPUs
-# triple-faulted (the rig, see "Rig faults" in Documentation/rig.rst); the
-# tests before NAME reported in the L1 that died and are not run again.
+# PVNUMA_RESUME_AT=NAME, PVNUMA_RESUME_AFTER=NAME: check.sh boots L1 again
+# after one of its CPUs triple-faulted (the rig, see "Rig faults" in
+# Documentation/rig.rst); the tests before NAME (and NAME itself, for
+# _AFTER) reported in the L1 that died and are not run again.
 resume_at=${PVNUMA_RESUME_AT:-}
-# not_yet NAME: true for a test before PVNUMA_RESUME_AT.
+resume_after=${PVNUMA_RESUME_AFTER:-}
+# not_yet NAME: true for a test that ran in the L1 before this one.
 not_yet() {
+	if [ -n "$resume_after" ]; then
+		[ "$1" = "$resume_after" ] && resume_after=""
+		return 0
+	fi
 	[ -n "$resume_at" ] || return 1
 	[ "$1" = "$resume_at" ] && { resume_at=""; return 1; }
 	return 0
 }
+
+# The kernel log as it is written, kept in the run directory on the host:
+# if L1 dies, check.sh still sees what the kernel said before.
+dmesg -w >"$LOGS/kmsg.log" 2>&1 &
+kmsg_pid=$!
+trap 'kill "$kmsg_pid" 2>/dev/null' EXIT
 
 # run_test NAME CMD...: exit 0 pass, 4 skip (kselftest), else fail.
 run_test() {
@@ -319,7 +331,8 @@ test_e2e() {
 	# back home by then (err_home; most likely the guest touched them
 	# before its NUMA balancing moved them and the host faulted them in
 	# at home, see the README) are rightly declined and copied, and
-	# reported.
+	# reported.  err_home counts entries: the workload's are all 4 KiB
+	# (MADV_NOHUGEPAGE), so here they are pages.
 	[ "$moved" -le "$host" ] && [ "$host" -le "$after" ] ||
 		{ echo "host moved $host pages, guest counted $moved (quiesced) and $after (at exit)"; return 1; }
 	[ "$mode" != lazy ] || [ "$(e2e_get "$r/result" host_bytes_copied)" = 0 ] || return 1

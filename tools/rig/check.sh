@@ -94,18 +94,23 @@ for p in $(series_files); do
 		--ignore FILE_PATH_CHANGES "$p"
 done
 
+# The kernel-report patterns of run-l1.sh's kernel/log-clean.
+KERNEL_REPORT='cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'
+
 # l1_lane NAME PREFIX TCG ENV...: one boot of L1 (vm.sh --tcg TCG) running
 # selftests/run-l1.sh with ENV; its results are counted here, their names
-# prefixed by PREFIX.  If a CPU of that L1 triple-faulted during a test
-# (vm.sh exit 123) with no kernel report on its console, the rig's nested
-# SVM failed L1 itself (Documentation/rig.rst): that is noted and L1 boots
-# once more, as NAME-resumed, from that test on.
+# prefixed by PREFIX.  If a CPU of that L1 triple-faulted (vm.sh exit 123)
+# and its kernel had reported nothing (console, and the kernel log it
+# wrote to the run directory as it went), the rig's nested SVM failed L1
+# itself (Documentation/rig.rst): that is noted and L1 boots once more, as
+# NAME-resumed, from the test it was running (or after the last one that
+# reported) on.
 l1_lane() {
-	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped
+	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran
 	shift 3
 	out=$RUNDIR/$name.out
 	console=$RUNDIR/$name/console.log
-	timeout_l1=${PVNUMA_L1_TIMEOUT:-1200}
+	timeout_l1=${PVNUMA_L1_TIMEOUT:-1800}
 	[ "$DEBUG" = 1 ] && timeout_l1=${PVNUMA_L1_TIMEOUT:-1800}
 	echo "booting L1 ($name, $NR_NODES NUMA nodes) for the in-kernel tests..."
 	env DEBUG="$DEBUG" PVNUMA_L1_CMDLINE="${PVNUMA_L1_CMDLINE:-}" \
@@ -126,12 +131,20 @@ l1_lane() {
 	# A test that started but never reported: L1 hung, panicked or was killed.
 	last=$(grep -E '^PVNUMA-(RUNNING|RESULT)' "$out" | tail -n1)
 	stopped=${last#PVNUMA-RUNNING }
+	ran=$(sed -n 's/^PVNUMA-RUNNING //p' "$out" | tail -n1)
 	if [ -z "$last" ]; then
 		result FAIL "${prefix}rig/l1-boot" "no test ran in L1 (exit $rc), console: $console"
-	elif [ "$stopped" != "$last" ] && [ "$rc" = 123 ] && [ "${name%-resumed}" = "$name" ] &&
-	     ! grep -q -E 'Kernel panic|BUG:|Oops|WARNING:|general protection' "$console"; then
-		echo "NOTE $prefix$stopped: an L1 CPU triple-faulted while it ran (rig, see Documentation/rig.rst); booting L1 again from this test on"
-		l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AT=$stopped"
+	elif [ "$rc" = 123 ] && [ "${name%-resumed}" = "$name" ] &&
+	     ! grep -q -E "Kernel panic|$KERNEL_REPORT" "$console" "$RUNDIR/$name/logs/kmsg.log" 2>/dev/null; then
+		if [ "$stopped" != "$last" ]; then
+			echo "NOTE $prefix$stopped: an L1 CPU triple-faulted while it ran (rig, see Documentation/rig.rst); booting L1 again from this test on"
+			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AT=$stopped"
+		elif [ "$ran" = kernel/log-clean ]; then
+			echo "NOTE ${prefix}rig: an L1 CPU triple-faulted after the last test (rig, see Documentation/rig.rst)"
+		else
+			echo "NOTE $prefix$ran: an L1 CPU triple-faulted after it (rig, see Documentation/rig.rst); booting L1 again for the tests after it"
+			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AFTER=$ran"
+		fi
 	elif [ "$stopped" != "$last" ]; then
 		result FAIL "$prefix$stopped" "L1 stopped while it ran (exit $rc), console: $console"
 	elif [ "$rc" != 0 ]; then
