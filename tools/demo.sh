@@ -67,7 +67,7 @@ l1_run() {
 	return "$rc"
 }
 missing() { for m in baseline lazy eager; do [ -f "$out/demo-$m/result" ] || echo "$m"; done; }
-rc=0
+rc=0 todo=""
 l1_run demo baseline lazy eager || rc=$?
 # An L1 that triple-faulted (vm.sh exit 123, the rig) boots once more for
 # the modes it did not finish.
@@ -81,9 +81,13 @@ if [ "$rc" = 123 ] && [ -n "$(missing)" ]; then
 		rm -rf "$out/demo-$m"
 		cp -r "$RUNDIR/demo-resumed/demo-$m" "$out/demo-$m"
 	done
+elif [ "$rc" = 123 ]; then
+	echo "-- L1 triple-faulted under the rig's emulated nested SVM after the last mode (see Documentation/rig.rst)"
+	rc=0
 fi
 for mode in baseline lazy eager; do
-	[ -f "$out/demo-$mode/result" ] || { echo "demo: no result for $mode (exit $rc); L1 console: $out/console.log"; exit 1; }
+	[ -f "$out/demo-$mode/result" ] ||
+		{ echo "demo: no result for $mode (exit $rc); L1 console: $out/console.log${todo:+ and $RUNDIR/demo-resumed/console.log}"; exit 1; }
 done
 
 python3 - "$out" <<'PY'
