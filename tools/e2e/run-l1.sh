@@ -77,8 +77,15 @@ fi
 # If L2 exited before its time: say how, whether KVM saw it triple-fault,
 # and end the run; otherwise return.
 stop_if_l2_died() {	# WHEN
-	local rc=0
-	kill -0 "$l2pid" 2>/dev/null && return 0
+	local rc=0 i
+	# L2's QEMU may be gone (and the VM's sysfs directory with it) a
+	# moment before l2.sh notices: give l2.sh up to 5 s then.
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$l2pid" 2>/dev/null || break
+		{ [ -n "${qemu:-}" ] && ! kill -0 "$qemu" 2>/dev/null; } || return 0
+		sleep 0.1
+	done
+	kill "$l2pid" 2>/dev/null || true
 	wait "$l2pid" || rc=$?
 	echo "e2e: L2 exited (status $rc) $1"
 	tail -n 5 "$out/l2.log"
