@@ -111,7 +111,6 @@ l1_lane() {
 	out=$RUNDIR/$name.out
 	console=$RUNDIR/$name/console.log
 	timeout_l1=${PVNUMA_L1_TIMEOUT:-1800}
-	[ "$DEBUG" = 1 ] && timeout_l1=${PVNUMA_L1_TIMEOUT:-1800}
 	echo "booting L1 ($name, $NR_NODES NUMA nodes) for the in-kernel tests..."
 	env DEBUG="$DEBUG" PVNUMA_L1_CMDLINE="${PVNUMA_L1_CMDLINE:-}" \
 		bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name "$name" --tcg "$tcg" \
