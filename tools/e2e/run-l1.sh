@@ -146,9 +146,15 @@ report_stuck() {
 		grep -m 3 kvm_inj_exception "$T/trace" || true
 		rig_hang
 	fi
-	echo w >/proc/sysrq-trigger	# blocked tasks, to the kernel log
-	sleep 1
-	dmesg | tail -n 80
+	# Blocked tasks, read here rather than with sysrq w: its stack traces
+	# in the kernel log would fail kernel/log-clean after a rerun passed.
+	echo "e2e: tasks in D state:"
+	for t in /proc/[0-9]*/task/*; do
+		grep -q '^State:[[:space:]]*D' "$t/status" 2>/dev/null || continue
+		echo "--- ${t#/proc/} $(cat "$t/comm")"
+		cat "$t/stack"
+	done 2>/dev/null
+	dmesg | tail -n 40
 }
 
 # Each vNode gets the workload plus room for the guest kernel.
