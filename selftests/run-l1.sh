@@ -195,9 +195,9 @@ watched() {
 	wait "$pid"
 }
 # rig_test NAME PATTERN CMD...: run_test for CMD, except that a run whose
-# log matches PATTERN (an L2 guest triple-faulted under the rig's emulated
+# log matches PATTERN (an L2 guest hit the rig's fault under its emulated
 # nested SVM) is noted (PVNUMA-NOTE) and run again, up to RIG_TRIES runs in
-# all; any other failure, and a triple fault in the last run, fails the test.
+# all; any other failure, and a rig fault in the last run, fails the test.
 RIG_TRIES=3
 rig_test() {
 	local name=$1 pattern=$2 log ok=0 try
@@ -208,7 +208,7 @@ rig_test() {
 	for ((try = 1; try <= RIG_TRIES; try++)); do
 		"$@" >"$log" 2>&1 && { ok=1; break; }
 		grep -q -e "$pattern" "$log" && [ "$try" -lt "$RIG_TRIES" ] || break
-		echo "PVNUMA-NOTE $name: an L2 guest triple-faulted in run $try of at most $RIG_TRIES (rig, see Documentation/rig.rst); running it again"
+		echo "PVNUMA-NOTE $name: an L2 guest hit the rig's fault (a triple fault or a VMRUN loop) in run $try of at most $RIG_TRIES (see Documentation/rig.rst); running it again"
 		mv "$log" "$log.$try"
 	done
 	if [ "$ok" = 1 ]; then

@@ -33,8 +33,8 @@ guest's vNode-0 memory out; L2's NUMA balancing then moves the data to
 vNode 1.  This takes a few minutes.
 MSG
 
-# In L1: each of $MODES, run again (up to 3 runs) if its L2 guest
-# triple-faulted under the rig's emulated nested SVM (Documentation/rig.rst).
+# In L1: each of $MODES, run again (up to 3 runs) if its L2 guest hit
+# the rig's fault under its emulated nested SVM (Documentation/rig.rst).
 read -r -d '' script <<'L1' || true
 echo "== L1: $(uname -r) =="
 numactl -H | grep -E '^node [0-9]+ (cpus|size)'
@@ -47,7 +47,7 @@ for mode in $MODES; do
 			>"/run/pvnuma/demo-$mode.log" 2>&1 && break
 		cat "/run/pvnuma/demo-$mode.log"
 		grep -q '^PVNUMA-RIG-FAULT' "/run/pvnuma/demo-$mode.log" && [ "$try" -lt 3 ] || exit 1
-		echo "-- $mode: the L2 guest triple-faulted under the rig's emulated nested SVM (see Documentation/rig.rst); running it again..."
+		echo "-- $mode: the L2 guest hit the rig's fault under its emulated nested SVM (a triple fault or a VMRUN loop, see Documentation/rig.rst); running it again..."
 	done
 	cat "/run/pvnuma/demo-$mode.log"
 	grep -E '^(balance_seconds|on_node1|bad_words)=' "/run/pvnuma/demo-$mode/result" | tr '\n' ' '
