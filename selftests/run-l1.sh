@@ -70,7 +70,7 @@ kernel_log_clean() {
 			return 1
 		fi
 	fi
-	! dmesg | grep -E 'cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'
+	! dmesg | grep -E "$KERNEL_REPORT"
 }
 
 test_numa_nodes() {

@@ -30,7 +30,7 @@ $SELFTEST_OUT/x86_64/pvnuma_fuzz_test -n $calls -s $seed || rc=1
 $SELFTEST_OUT/x86_64/pvnuma_soak_test -m $moves || rc=1
 [ -w /sys/kernel/debug/kmemleak ] && echo scan >/sys/kernel/debug/kmemleak &&
 	cat /sys/kernel/debug/kmemleak
-if dmesg | grep -E 'cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'; then
+if dmesg | grep -E '$KERNEL_REPORT'; then
 	echo 'stress: the kernel log has a report'
 	rc=1
 fi

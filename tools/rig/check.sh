@@ -94,9 +94,6 @@ for p in $(series_files); do
 		--ignore FILE_PATH_CHANGES "$p"
 done
 
-# The kernel-report patterns of run-l1.sh's kernel/log-clean.
-KERNEL_REPORT='cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'
-
 # l1_lane NAME PREFIX TCG ENV...: one boot of L1 (vm.sh --tcg TCG) running
 # selftests/run-l1.sh with ENV; its results are counted here, their names
 # prefixed by PREFIX.  If a CPU of that L1 triple-faulted (vm.sh exit 123)

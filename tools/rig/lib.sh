@@ -41,6 +41,11 @@ export KBUILD_BUILD_TIMESTAMP="2025-01-01"
 # Read-only inside L1, where the same scripts run from the 9p root.
 mkdir -p "$LOGDIR" "$RUNDIR" 2>/dev/null || true
 
+# What in a kernel log is a report (WARN/BUG, oops, lockdep, KASAN, UBSAN,
+# list corruption, a move pvnuma could not undo): grep -E patterns, used
+# by kernel/log-clean, make stress and check.sh's lane resume.
+KERNEL_REPORT='cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'
+
 die() {
 	printf 'pvnuma: error: %s\n' "$*" >&2
 	exit 1
