@@ -99,20 +99,20 @@ stop_if_l2_died() {	# WHEN
 # L2 vCPU with L1's own state, at the instruction after VMRUN in L1's
 # __svm_vcpu_run(), and it faults there for ever.  L2 never runs code of
 # L1's kernel otherwise.  Says so (PVNUMA-RIG-FAULT) if a vCPU made 20
-# exits or more in the sample, all from inside that function.
+# exits or more in the sample (report_stuck's exit lines, on stdin), all
+# from inside that function.
 rig_hang() {
 	local lo hi
 	lo=$(awk '$3 == "__svm_vcpu_run" { print $1; exit }' /proc/kallsyms)
 	[ -n "$lo" ] && [ "$lo" != 0000000000000000 ] || return 0
 	hi=$(awk -v lo="$lo" '$1 > lo && (h == "" || $1 < h) { h = $1 } END { print h }' /proc/kallsyms)
 	[ -n "$hi" ] || return 0
-	{ grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
 	awk -v lo="$lo" -v hi="$hi" '
 		{ rip = sprintf("%016s", substr($7, 3)); gsub(/ /, "0", rip)
 		  n[$3]++; if (rip >= lo && rip < hi) { in_l1[$3]++; at[$3] = $7 } }
 		END { for (v in n) if (n[v] >= 20 && in_l1[v] == n[v]) {
 			printf "PVNUMA-RIG-FAULT L2 vCPU %s is stuck at rip %s, inside L1'"'"'s own __svm_vcpu_run() (%d exits in 2 s)\n", v, at[v], n[v]
-			exit } }'; } || true
+			exit } }'
 }
 
 # Stop a stuck L2: l2.sh, and its QEMU, which timeout(1) keeps in a
@@ -126,7 +126,7 @@ stop_l2() {
 # for 2 s, and which tasks are blocked, so that a hang can be told apart
 # from the rig's (a vCPU looping in KVM) or ours (a vCPU blocked in pvnuma).
 report_stuck() {
-	local t
+	local t exits
 	echo "e2e: L2 is stuck; its QEMU's threads:"
 	for t in /proc/"$qemu"/task/*; do
 		echo "--- thread ${t##*/} $(cat "$t/comm") $(grep '^State:' "$t/status") wchan $(cat "$t/wchan")"
@@ -140,11 +140,11 @@ report_stuck() {
 		echo 0 >"$T/events/kvm/kvm_exit/enable"
 		echo 0 >"$T/events/kvm/kvm_inj_exception/enable"
 		echo "e2e: KVM exits in 2 s, by vCPU, reason and rip (most frequent first):"
-		{ grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" |
-			sort | uniq -c | sort -rn | head -n 12; } || true
+		exits=$(grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" || true)
+		{ echo "$exits" | sort | uniq -c | sort -rn | head -n 12; } || true
 		echo "e2e: exceptions KVM injected in those 2 s: $(grep -c kvm_inj_exception "$T/trace" || true)"
 		grep -m 3 kvm_inj_exception "$T/trace" || true
-		rig_hang
+		echo "$exits" | rig_hang
 	fi
 	# Blocked tasks, read here rather than with sysrq w: its stack traces
 	# in the kernel log would fail kernel/log-clean after a rerun passed.
