@@ -4,15 +4,18 @@
 # own host node, and wait for it to power off.
 #
 # Usage: l2.sh [--nodes N] [--mem SIZE_MB] [--timeout SECONDS]
-#              [--share DIR] [--console FILE] [-- EXTRA_QEMU_ARGS...]
+#              [--share DIR] [--console FILE] [--monitor PATH]
+#              [-- EXTRA_QEMU_ARGS...]
 #
 # With --share DIR, L2 mounts DIR over 9p, runs DIR/cmd with busybox sh and
 # leaves DIR/output and DIR/rc.  The console goes to FILE (default
 # /run/pvnuma/l2-console.log).  Exit status: L2's command's, 0 without one,
-# 124 on timeout.
+# 124 on timeout.  With --monitor PATH, QEMU's human monitor reads commands
+# from the FIFO PATH.in and writes to the FIFO PATH.out (QEMU's pipe:
+# chardev); without, L2 has no monitor.
 . "$(dirname "$0")/lib.sh"
 
-nodes=2 mem=512 timeout=120 share="" console=/run/pvnuma/l2-console.log
+nodes=2 mem=512 timeout=120 share="" console=/run/pvnuma/l2-console.log monitor=none
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nodes) nodes=$2; shift 2 ;;
@@ -20,6 +23,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--share) share=$2; shift 2 ;;
 	--console) console=$2; shift 2 ;;
+	--monitor) monitor=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "l2.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -32,6 +36,11 @@ for ((n = 0; n < nodes; n++)); do
 	numa+=(-object "memory-backend-ram,id=m$n,size=$((mem / nodes))M,host-nodes=$((n % host_nodes)),policy=bind"
 	       -numa "node,nodeid=$n,cpus=$n,memdev=m$n")
 done
+if [ "$monitor" != none ]; then
+	rm -f "$monitor.in" "$monitor.out"
+	mkfifo "$monitor.in" "$monitor.out" || die "cannot create the FIFOs $monitor.in and .out"
+	monitor=pipe:$monitor
+fi
 [ -n "$share" ] && numa+=(-virtfs "local,path=$share,mount_tag=l2,security_model=none,multidevs=remap")
 
 rc=0
@@ -39,7 +48,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 -accel kvm -cpu host,migratable=off \
 	-m "$mem" -smp "$nodes,sockets=$nodes" "${numa[@]}" \
 	-kernel "$BZIMAGE" -initrd "$PVNUMA_CACHE/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l2" \
-	-display none -serial file:"$console" -monitor none -no-reboot -nodefaults \
+	-display none -serial file:"$console" -monitor "$monitor" -no-reboot -nodefaults \
 	"$@" || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	echo "l2.sh: L2 timed out after ${timeout}s; console: $console" >&2

@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Name where a stuck L2's vCPUs are, from QEMU's human monitor.
+
+Usage: l2-stacks.py SYSTEM_MAP L2_TEXT < MONITOR_OUTPUT
+
+MONITOR_OUTPUT holds 'info registers -a' and, for each vCPU after a line
+'CPU#N', an 'x /gx RDI' (what a spinning vCPU's lock holds) and an
+'x /Ngx RSP' dump of its stack.  L2 runs the kernel built with SYSTEM_MAP,
+its text at L2_TEXT (hex, _text in L2's /proc/kallsyms: KASLR moves it).
+Prints each vCPU's rip and rdi (a spinning lock's address is in rdi) and
+the kernel text addresses on its stack, by symbol: like the kernel's own
+unreliable stack trace, some may be stale.
+"""
+
+import bisect
+import re
+import sys
+
+
+def load_map(path):
+    syms = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[1] in "tTwW":
+                syms.append((int(parts[0], 16), parts[2]))
+    syms.sort()
+    text = next(a for a, n in syms if n == "_text")
+    etext = next(a for a, n in syms if n == "_etext")
+    return syms, text, etext
+
+
+def name(syms, addr):
+    i = bisect.bisect_right(syms, (addr, "\xff")) - 1
+    if i < 0:
+        return "?"
+    return "%s+0x%x" % (syms[i][1], addr - syms[i][0])
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit("usage: l2-stacks.py SYSTEM_MAP L2_TEXT < MONITOR_OUTPUT")
+    syms, text, etext = load_map(sys.argv[1])
+    shift = int(sys.argv[2], 16) - text
+    lo, hi = text + shift, etext + shift
+    cpu = None
+    regs = {}
+    stacks = {}
+    at_rdi = {}
+    for line in sys.stdin:
+        m = re.search(r"CPU#(\d+)\s*$", line)
+        if m:
+            cpu = int(m.group(1))
+            regs.setdefault(cpu, {})
+            continue
+        for r, v in re.findall(r"\b(RIP|RSP|RDI|RFL)=([0-9a-f]{8,16})", line):
+            if cpu is not None:
+                regs[cpu][r] = int(v, 16)
+        m = re.match(r"([0-9a-f]{16}):((?:\s+0x[0-9a-f]{16})+)", line)
+        if m and cpu is not None:
+            words = [int(w, 16) for w in m.group(2).split()]
+            if int(m.group(1), 16) == regs[cpu].get("RDI"):
+                at_rdi[cpu] = words[0]
+            else:
+                stacks.setdefault(cpu, []).extend(words)
+    for c in sorted(regs):
+        r = regs[c]
+        rip = r.get("RIP")
+        where = name(syms, rip - shift) if rip is not None and lo <= rip < hi else "?"
+        print("vCPU %d: rip %s (%s) rdi %s (holds %s) rflags %s (IF=%d)" % (
+            c, hex(rip) if rip is not None else "?", where,
+            hex(r["RDI"]) if "RDI" in r else "?",
+            hex(at_rdi[c]) if c in at_rdi else "?",
+            hex(r["RFL"]) if "RFL" in r else "?",
+            (r.get("RFL", 0) >> 9) & 1))
+        for w in stacks.get(c, []):
+            if lo <= w < hi:
+                print("    %s %s" % (hex(w), name(syms, w - shift)))
+
+
+if __name__ == "__main__":
+    main()
