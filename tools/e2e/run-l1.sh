@@ -23,6 +23,13 @@ cp "$E2E/workload" "$PVNUMA_ROOT/pvnuma_guest.ko" "$share/" || die "e2e binaries
 [ -d /sys/kernel/pvnuma ] || insmod "$PVNUMA_ROOT/pvnuma.ko" || die "cannot load pvnuma.ko"
 
 cat >"$share/cmd" <<EOF
+# The kernel log of the boot aside (it has QEMU's XSAVE warning, see
+# rig.rst), the run's own goes to /mnt/dmesg at the end.  From here on
+# the console gets every message: a stall's backtraces too.  Where the
+# kernel's text is (KASLR), to name the addresses of a stuck L2.
+dmesg -c >/mnt/dmesg-boot
+echo 8 >/proc/sys/kernel/printk
+awk '\$3 == "_text" { print \$1; exit }' /proc/kallsyms >/mnt/text
 echo 1 >/proc/sys/kernel/numa_balancing
 if [ $mode != baseline ]; then
 	insmod /mnt/pvnuma_guest.ko || exit 3
@@ -50,6 +57,7 @@ touch /mnt/quiesced
 wait \$wl
 rc=\$?
 guest_stats guest_ >>/mnt/guest
+dmesg >/mnt/dmesg
 exit \$rc
 EOF
 
@@ -115,11 +123,62 @@ rig_hang() {
 			exit } }'
 }
 
+# The rig's other hang: QEMU delivers an external interrupt to L2 while
+# L2 has interrupts disabled, which x86 never does, and the nested
+# handler spins on a lock its own CPU holds (seen: the timer interrupt
+# inside hrtimer_interrupt(), on cpu_base->lock).  L2's RCU stall report
+# shows it: in the NMI backtrace of the stalled CPU, the frame that an
+# interrupt entry (asm_sysvec_*, asm_common_interrupt) saved has IF
+# (EFLAGS bit 9) clear.  Says so (PVNUMA-RIG-FAULT) from L2's console.
+rig_irq_if0() {
+	awk '/ asm_(sysvec_[a-z_0-9]+|common_interrupt)\+/ { n = 3; next }
+	     n > 0 && /RIP: / { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
+	     n > 0 && / EFLAGS: / {
+		f = $0; sub(/.* EFLAGS: /, "", f); sub(/[^0-9a-f].*/, "", f)
+		if (length(f) >= 3 && index("014589cd", substr(f, length(f) - 2, 1))) {
+			printf "PVNUMA-RIG-FAULT L2 took an interrupt with interrupts disabled (EFLAGS %s at %s)\n", f, rip
+			exit
+		}
+	     }
+	     { n-- }' "$out/l2-console.log" 2>/dev/null || true
+}
+
 # Stop a stuck L2: l2.sh, and its QEMU, which timeout(1) keeps in a
 # process group of its own.
 stop_l2() {
 	kill "$l2pid" 2>/dev/null || true
 	[ -n "${qemu:-}" ] && kill -9 "$qemu" 2>/dev/null || true
+}
+
+# Send COMMANDs to L2's QEMU monitor (l2.sh --monitor $mon); print what it
+# answers within 2 s.
+monitor() {
+	timeout 2 sh -c 'f=$1; shift; printf "%s\n" "$@" >"$f"' sh "$mon.in" "$@" || return 0
+	timeout 2 cat "$mon.out" || true
+}
+
+# Where L2's vCPUs are, from its QEMU's monitor: rip, rdi (a spinning
+# vCPU's lock) and what it holds, and the kernel text addresses on each
+# stack, by symbol.
+# The raw answers go to OUTDIR/l2-monitor.txt.
+l2_stacks() {
+	local regs c rsp rdi
+	reg() {	# CPU REG: its value in $regs
+		echo "$regs" | awk -v c="CPU#$1" -v r="$2=" '$1 == c { f = 1; next } /^CPU#/ { f = 0 }
+			f && (i = index($0, r)) { print substr($0, i + length(r), 16); exit }'
+	}
+	[ -p "$mon.in" ] && [ -s "$share/text" ] || { echo "e2e: no monitor for L2, or L2's _text unknown"; return 0; }
+	regs=$(monitor 'info registers -a' | tr -d '\r')
+	{
+		echo "$regs"
+		for c in $(echo "$regs" | sed -n 's/^CPU#\([0-9]*\).*/\1/p'); do
+			rsp=$(reg "$c" RSP) rdi=$(reg "$c" RDI)
+			[ -n "$rsp" ] && [ -n "$rdi" ] || continue
+			printf '\nCPU#%s\n' "$c"
+			monitor "cpu $c" "x /1gx 0x$rdi" "x /96gx 0x$rsp" | tr -d '\r'
+		done
+	} >"$out/l2-monitor.txt"
+	python3 "$PVNUMA_ROOT/tools/e2e/l2-stacks.py" "$BUILD/System.map" "$(cat "$share/text")" <"$out/l2-monitor.txt"
 }
 
 # L2 is alive but stuck: say where its threads are, what KVM sees it do
@@ -146,6 +205,9 @@ report_stuck() {
 		grep -m 3 kvm_inj_exception "$T/trace" || true
 		echo "$exits" | rig_hang
 	fi
+	rig_irq_if0
+	echo "e2e: L2's vCPUs, from its QEMU's monitor:"
+	l2_stacks || true
 	# Blocked tasks, read here rather than with sysrq w: its stack traces
 	# in the kernel log would fail kernel/log-clean after a rerun passed.
 	echo "e2e: tasks in D state:"
@@ -157,10 +219,12 @@ report_stuck() {
 	dmesg | tail -n 40
 }
 
-# Each vNode gets the workload plus room for the guest kernel.
+# Each vNode gets the workload plus room for the guest kernel.  L2's
+# monitor's FIFOs are on L1's own tmpfs, /run (9p makes no FIFOs).
+mon=/run/e2e-monitor
 l2mem=$(( (mib + 224) * 2 ))
 "$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem "$l2mem" --timeout 900 --share "$share" \
-	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 &
+	--console "$out/l2-console.log" --monitor "$mon" >"$out/l2.log" 2>&1 &
 l2pid=$!
 if ! wait_for "$share/ready" 150; then
 	stop_if_l2_died "before it was ready"
