@@ -311,6 +311,14 @@ test_e2e() {
 	[ $((on1 * 100)) -ge $((pages * 95)) ] || { echo "only $on1 of $pages pages reached vNode 1"; return 1; }
 	# The hypercall from user mode: KVM refused it (-KVM_EPERM).
 	[ "$(e2e_get "$r/result" cpl3_hypercall)" = -1 ] || { echo "CPL 3 hypercall not refused"; return 1; }
+	# L2's kernel log of the run (its boot's, with QEMU's XSAVE warning,
+	# aside): no warning, oops or lockdep report, from pvnuma_guest.ko or
+	# anything else.
+	[ -f "$r/share/dmesg" ] || { echo "no kernel log from L2"; return 1; }
+	if grep -E "$KERNEL_REPORT" "$r/share/dmesg"; then
+		echo "L2's kernel log has a report"
+		return 1
+	fi
 	before=$(e2e_get "$r/result" guest_before_pages_moved)
 	moved=$(($(e2e_get "$r/result" guest_quiesced_pages_moved) - before))
 	after=$(($(e2e_get "$r/result" guest_pages_moved) - before))
