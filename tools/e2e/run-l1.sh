@@ -64,10 +64,16 @@ EOF
 stat() { cat /sys/kernel/pvnuma/stats/"$1"; }
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 wait_for() {	# FILE SECONDS (of wall time: a loaded L1 runs the loop slower)
-	local end=$((SECONDS + $2))
+	local end=$((SECONDS + $2)) i=0
 	while [ "$SECONDS" -lt "$end" ]; do
 		[ -e "$1" ] && return 0
 		kill -0 "$l2pid" 2>/dev/null || return 1
+		# Once L2's console shows the rig's hang (rig_irq_if0, below),
+		# waiting longer is no use.
+		if [ $((++i % 50)) = 0 ] && [ -n "$(rig_irq_if0)" ]; then
+			echo "e2e: L2's console shows the rig's fault; not waiting any longer"
+			return 1
+		fi
 		sleep 0.1
 	done
 	[ -e "$1" ]
