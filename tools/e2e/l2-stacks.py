@@ -11,6 +11,12 @@ its text at L2_TEXT (hex, _text in L2's /proc/kallsyms: KASLR moves it).
 Prints each vCPU's rip and rdi (a spinning lock's address is in rdi) and
 the kernel text addresses on its stack, by symbol: like the kernel's own
 unreliable stack trace, some may be stale.
+
+Also looks, on each stack, for the registers an interrupt entry saved
+(struct pt_regs right above the return address into asm_sysvec_* or
+asm_common_interrupt): if they have IF (EFLAGS bit 9) clear, the vCPU
+took an external interrupt with interrupts disabled, which x86 never
+does, and it prints a PVNUMA-RIG-FAULT line (Documentation/rig.rst).
 """
 
 import bisect
@@ -36,6 +42,30 @@ def name(syms, addr):
     if i < 0:
         return "?"
     return "%s+0x%x" % (syms[i][1], addr - syms[i][0])
+
+
+# struct pt_regs (x86-64), in words after the return address into the
+# interrupt entry: 15 registers, orig_ax, then ip, cs, flags, sp, ss.
+PT_IP, PT_CS, PT_FLAGS, PT_SS = 17, 18, 19, 21
+X86_EFLAGS_IF = 0x200
+
+
+def irq_entry(sym):
+    return sym.startswith("asm_sysvec_") or sym == "asm_common_interrupt"
+
+
+def irq_with_if_clear(syms, shift, lo, hi, stack):
+    """(ip, flags) an interrupt entry on @stack saved with IF clear, or None"""
+    for j, w in enumerate(stack):
+        if not lo <= w < hi or not irq_entry(name(syms, w - shift).split("+")[0]):
+            continue
+        if j + PT_SS >= len(stack):
+            break
+        ip, cs, flags, ss = (stack[j + PT_IP], stack[j + PT_CS],
+                             stack[j + PT_FLAGS], stack[j + PT_SS])
+        if cs in (0x10, 0x33) and ss in (0x18, 0x2b) and not flags & X86_EFLAGS_IF:
+            return ip, flags
+    return None
 
 
 def main():
@@ -77,6 +107,14 @@ def main():
         for w in stacks.get(c, []):
             if lo <= w < hi:
                 print("    %s %s" % (hex(w), name(syms, w - shift)))
+    for c in sorted(stacks):
+        bad = irq_with_if_clear(syms, shift, lo, hi, stacks[c])
+        if bad:
+            ip, flags = bad
+            where = name(syms, ip - shift) if lo <= ip < hi else hex(ip)
+            print("PVNUMA-RIG-FAULT L2 vCPU %d took an interrupt with "
+                  "interrupts disabled (EFLAGS %#x at %s)" % (c, flags, where))
+            break
 
 
 if __name__ == "__main__":

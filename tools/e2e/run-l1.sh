@@ -181,7 +181,7 @@ l2_stacks() {
 			rsp=$(reg "$c" RSP) rdi=$(reg "$c" RDI)
 			[ -n "$rsp" ] && [ -n "$rdi" ] || continue
 			printf '\nCPU#%s\n' "$c"
-			monitor "cpu $c" "x /1gx 0x$rdi" "x /96gx 0x$rsp" | tr -d '\r'
+			monitor "cpu $c" "x /1gx 0x$rdi" "x /128gx 0x$rsp" | tr -d '\r'
 		done
 	} >"$out/l2-monitor.txt"
 	python3 "$PVNUMA_ROOT/tools/e2e/l2-stacks.py" "$BUILD/System.map" "$(cat "$share/text")" <"$out/l2-monitor.txt"
