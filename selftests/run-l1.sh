@@ -208,7 +208,7 @@ rig_test() {
 	for ((try = 1; try <= RIG_TRIES; try++)); do
 		"$@" >"$log" 2>&1 && { ok=1; break; }
 		grep -q -e "$pattern" "$log" && [ "$try" -lt "$RIG_TRIES" ] || break
-		echo "PVNUMA-NOTE $name: an L2 guest hit the rig's fault (a triple fault or a VMRUN loop) in run $try of at most $RIG_TRIES (see Documentation/rig.rst); running it again"
+		echo "PVNUMA-NOTE $name: an L2 guest hit the rig's fault (a triple fault, a VMRUN loop or an interrupt taken with IF clear) in run $try of at most $RIG_TRIES (see Documentation/rig.rst); running it again"
 		mv "$log" "$log.$try"
 	done
 	if [ "$ok" = 1 ]; then
@@ -350,8 +350,9 @@ test_e2e() {
 		{ echo "fewer than 95% of the $((marked - home)) still away went copyless"; return 1; }
 }
 # A run whose L2 guest hit the rig's fault (a triple fault KVM's exit trace
-# shows, or a vCPU stuck inside L1's own __svm_vcpu_run()) is run again,
-# with a note: the rig's emulated nested SVM, see rig.rst.
+# shows, a vCPU stuck inside L1's own __svm_vcpu_run(), or an interrupt
+# L2 took with IF clear) is run again, with a note: the rig's emulated
+# nested SVM, see rig.rst.
 e2e_test() {	# NAME MODE
 	rig_test "$1" '^PVNUMA-RIG-FAULT' test_e2e "$2"
 }

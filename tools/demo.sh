@@ -47,7 +47,7 @@ for mode in $MODES; do
 			>"/run/pvnuma/demo-$mode.log" 2>&1 && break
 		cat "/run/pvnuma/demo-$mode.log"
 		grep -q '^PVNUMA-RIG-FAULT' "/run/pvnuma/demo-$mode.log" && [ "$try" -lt 3 ] || exit 1
-		echo "-- $mode: the L2 guest hit the rig's fault under its emulated nested SVM (a triple fault or a VMRUN loop, see Documentation/rig.rst); running it again..."
+		echo "-- $mode: the L2 guest hit the rig's fault under its emulated nested SVM (a triple fault, a VMRUN loop or an interrupt taken with IF clear, see Documentation/rig.rst); running it again..."
 	done
 	cat "/run/pvnuma/demo-$mode.log"
 	grep -E '^(balance_seconds|on_node1|bad_words)=' "/run/pvnuma/demo-$mode/result" | tr '\n' ' '

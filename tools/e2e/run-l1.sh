@@ -33,6 +33,7 @@ awk '\$3 == "_text" { print \$1; exit }' /proc/kallsyms >/mnt/text
 echo 1 >/proc/sys/kernel/numa_balancing
 if [ $mode != baseline ]; then
 	insmod /mnt/pvnuma_guest.ko || exit 3
+	grep '\[pvnuma_guest\]' /proc/kallsyms >/mnt/kallsyms-guest
 	[ "\$(cat /sys/kernel/pvnuma_guest/registered)" = 1 ] || exit 4
 	echo $mode >/sys/kernel/pvnuma_guest/mode
 fi
@@ -137,7 +138,8 @@ rig_hang() {
 # interrupt entry (asm_sysvec_*, asm_common_interrupt) saved has IF
 # (EFLAGS bit 9) clear.  Says so (PVNUMA-RIG-FAULT) from L2's console.
 rig_irq_if0() {
-	awk '/ asm_(sysvec_[a-z_0-9]+|common_interrupt)\+/ { n = 3; next }
+	awk '{ gsub(/\r/, "") }
+	     / asm_(sysvec_[a-z_0-9]+|common_interrupt)\+/ { n = 3; next }
 	     n > 0 && /RIP: / { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
 	     n > 0 && / EFLAGS: / {
 		f = $0; sub(/.* EFLAGS: /, "", f); sub(/[^0-9a-f].*/, "", f)
@@ -165,7 +167,8 @@ monitor() {
 
 # Where L2's vCPUs are, from its QEMU's monitor: rip, rdi (a spinning
 # vCPU's lock) and what it holds, and the kernel text addresses on each
-# stack, by symbol.
+# stack (pvnuma_guest.ko's too), by symbol; and PVNUMA-RIG-FAULT if a
+# stack holds an interrupt's frame saved with IF clear (see rig_irq_if0).
 # The raw answers go to OUTDIR/l2-monitor.txt.
 l2_stacks() {
 	local regs c rsp rdi
@@ -184,7 +187,8 @@ l2_stacks() {
 			monitor "cpu $c" "x /1gx 0x$rdi" "x /128gx 0x$rsp" | tr -d '\r'
 		done
 	} >"$out/l2-monitor.txt"
-	python3 "$PVNUMA_ROOT/tools/e2e/l2-stacks.py" "$BUILD/System.map" "$(cat "$share/text")" <"$out/l2-monitor.txt"
+	python3 "$PVNUMA_ROOT/tools/e2e/l2-stacks.py" "$BUILD/System.map" "$(cat "$share/text")" \
+		"$share/kallsyms-guest" <"$out/l2-monitor.txt"
 }
 
 # L2 is alive but stuck: say where its threads are, what KVM sees it do
@@ -206,7 +210,7 @@ report_stuck() {
 		echo 0 >"$T/events/kvm/kvm_inj_exception/enable"
 		echo "e2e: KVM exits in 2 s, by vCPU, reason and rip (most frequent first):"
 		exits=$(grep -o 'kvm_exit: vcpu [0-9]* reason [a-z_0-9]* rip 0x[0-9a-f]*' "$T/trace" || true)
-		{ echo "$exits" | sort | uniq -c | sort -rn | head -n 12; } || true
+		[ -z "$exits" ] || { echo "$exits" | sort | uniq -c | sort -rn | head -n 12; } || true
 		echo "e2e: exceptions KVM injected in those 2 s: $(grep -c kvm_inj_exception "$T/trace" || true)"
 		grep -m 3 kvm_inj_exception "$T/trace" || true
 		echo "$exits" | rig_hang

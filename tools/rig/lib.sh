@@ -43,7 +43,8 @@ mkdir -p "$LOGDIR" "$RUNDIR" 2>/dev/null || true
 
 # What in a kernel log is a report (WARN/BUG, oops, lockdep, KASAN, UBSAN,
 # list corruption, a move pvnuma could not undo): grep -E patterns, used
-# by kernel/log-clean, make stress and check.sh's lane resume.
+# by kernel/log-clean, the e2e tests (L2's log), make stress and check.sh's
+# lane resume.
 KERNEL_REPORT='cut here|WARNING: CPU|BUG:|Oops|general protection fault|Call Trace:|KASAN|UBSAN|circular locking|list_(add|del) corruption|pvnuma: could not undo'
 
 die() {
