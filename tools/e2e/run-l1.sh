@@ -136,19 +136,10 @@ rig_hang() {
 # inside hrtimer_interrupt(), on cpu_base->lock).  L2's RCU stall report
 # shows it: in the NMI backtrace of the stalled CPU, the frame that an
 # interrupt entry (asm_sysvec_*, asm_common_interrupt) saved has IF
-# (EFLAGS bit 9) clear.  Says so (PVNUMA-RIG-FAULT) from L2's console.
+# (EFLAGS bit 9) clear.  Says so (PVNUMA-RIG-FAULT) from L2's console
+# (irq-if0.awk; l2-stacks.py looks for the same on the vCPUs' stacks).
 rig_irq_if0() {
-	awk '{ gsub(/\r/, "") }
-	     / asm_(sysvec_[a-z_0-9]+|common_interrupt)\+/ { n = 3; next }
-	     n > 0 && /RIP: / { rip = $0; sub(/.*RIP: [0-9a-f]+:/, "", rip) }
-	     n > 0 && / EFLAGS: / {
-		f = $0; sub(/.* EFLAGS: /, "", f); sub(/[^0-9a-f].*/, "", f)
-		if (length(f) >= 3 && index("014589cd", substr(f, length(f) - 2, 1))) {
-			printf "PVNUMA-RIG-FAULT L2 took an interrupt with interrupts disabled (EFLAGS %s at %s)\n", f, rip
-			exit
-		}
-	     }
-	     { n-- }' "$out/l2-console.log" 2>/dev/null || true
+	awk -f "$PVNUMA_ROOT/tools/e2e/irq-if0.awk" "$out/l2-console.log" 2>/dev/null || true
 }
 
 # Stop a stuck L2: l2.sh, and its QEMU, which timeout(1) keeps in a

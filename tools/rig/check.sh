@@ -69,6 +69,15 @@ if build unit unit_build; then
 	done
 fi
 
+# The e2e script's classifiers of the rig's interrupt-with-IF-clear hang,
+# on the recorded logs of a real one (tools/e2e/testdata).
+tlog=$LOGDIR/rig-faults.log
+bash "$PVNUMA_ROOT/tools/e2e/test-rig-faults.sh" >"$tlog" 2>&1
+trc=$?
+sed -nE 's/^ok [0-9]+ (.*)/PASS rig-faults\/\1/p; s/^not ok [0-9]+ ([^ ]*).*/FAIL rig-faults\/\1/p' "$tlog" |
+while read -r verdict name; do result "$verdict" "$name"; done
+[ "$trc" = 0 ] || result FAIL rig-faults "exit $trc, log $tlog"
+
 # checkpatch: our C sources one by one, then every patch of the series.
 checkpatch="$SRC/scripts/checkpatch.pl"
 [ "$USER_KDIR" = 1 ] && checkpatch=${KSRC:-$BUILD}/scripts/checkpatch.pl
