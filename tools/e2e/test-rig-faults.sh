@@ -20,7 +20,8 @@ check() {	# NAME EXPECT(fault|none) OUTPUT
 	if [ "$got" = "$2" ]; then
 		echo "ok $n $1"
 	else
-		echo "not ok $n $1 (expected $2, got $got)"
+		echo "not ok $n $1"
+		echo "# expected $2, got $got:"
 		sed 's/^/# /' <<<"$3"
 		failed=$((failed + 1))
 	fi

@@ -55,28 +55,28 @@ unit_build() {
 		UAPI_INCLUDE="$BUILD/usr/include" >"$LOGDIR/unit.log" 2>&1 ||
 		{ tail -n 20 "$LOGDIR/unit.log"; return 1; }
 }
+# tap_test NAME CMD...: run a native test that prints TAP; each case counts
+# as NAME/CASE, and a crash or a non-zero exit after the last case is a
+# failure too.
+tap_test() {
+	local name=$1 tlog=$LOGDIR/${1//\//-}.log trc
+	shift
+	"$@" >"$tlog" 2>&1
+	trc=$?
+	sed -nE "s|^ok [0-9]+ (.*)|PASS $name/\1|p; s|^not ok [0-9]+ (.*)|FAIL $name/\1|p" "$tlog" |
+	while read -r verdict case; do result "$verdict" "$case"; done
+	[ "$trc" = 0 ] || result FAIL "$name" "exit $trc, log $tlog"
+}
 if build unit unit_build; then
 	for t in "$unit_out"/*_test; do
 		[ -x "$t" ] || continue
-		tlog=$LOGDIR/unit-$(basename "$t").log
-		"$t" >"$tlog" 2>&1
-		trc=$?
-		sed -nE "s/^ok [0-9]+ (.*)/PASS unit\/$(basename "$t")\/\1/p;
-			 s/^not ok [0-9]+ (.*)/FAIL unit\/$(basename "$t")\/\1/p" "$tlog" |
-		while read -r verdict name; do result "$verdict" "$name"; done
-		# A crash or a non-zero exit after the last case is a failure too.
-		[ "$trc" = 0 ] || result FAIL "unit/$(basename "$t")" "exit $trc, log $tlog"
+		tap_test "unit/$(basename "$t")" "$t"
 	done
 fi
 
 # The e2e script's classifiers of the rig's interrupt-with-IF-clear hang,
 # on the recorded logs of a real one (tools/e2e/testdata).
-tlog=$LOGDIR/rig-faults.log
-bash "$PVNUMA_ROOT/tools/e2e/test-rig-faults.sh" >"$tlog" 2>&1
-trc=$?
-sed -nE 's/^ok [0-9]+ (.*)/PASS rig-faults\/\1/p; s/^not ok [0-9]+ ([^ ]*).*/FAIL rig-faults\/\1/p' "$tlog" |
-while read -r verdict name; do result "$verdict" "$name"; done
-[ "$trc" = 0 ] || result FAIL rig-faults "exit $trc, log $tlog"
+tap_test rig-faults bash "$PVNUMA_ROOT/tools/e2e/test-rig-faults.sh"
 
 # checkpatch: our C sources one by one, then every patch of the series.
 checkpatch="$SRC/scripts/checkpatch.pl"
