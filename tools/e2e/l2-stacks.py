@@ -39,11 +39,16 @@ def load_map(path):
     return syms, text, etext
 
 
-def name(syms, addr):
+def symbol(syms, addr):
+    """(name, offset) of the symbol at or before addr, or ("?", 0)"""
     i = bisect.bisect_right(syms, (addr, "\xff")) - 1
     if i < 0:
-        return "?"
-    return "%s+0x%x" % (syms[i][1], addr - syms[i][0])
+        return "?", 0
+    return syms[i][1], addr - syms[i][0]
+
+
+def name(syms, addr):
+    return "%s+0x%x" % symbol(syms, addr)
 
 
 # struct pt_regs (x86-64), in words after the return address into the
@@ -59,7 +64,7 @@ def irq_entry(sym):
 def irq_with_if_clear(syms, shift, lo, hi, stack):
     """(ip, flags) an interrupt entry on @stack saved with IF clear, or None"""
     for j, w in enumerate(stack):
-        if not lo <= w < hi or not irq_entry(name(syms, w - shift).split("+")[0]):
+        if not lo <= w < hi or not irq_entry(symbol(syms, w - shift)[0]):
             continue
         if j + PT_SS >= len(stack):
             break
@@ -92,11 +97,11 @@ def load_modules(path):
 
 def module_name(mods, addr):
     """addr as symbol+offset [module], if it is near a module symbol"""
-    i = bisect.bisect_right(mods, (addr, "\xff")) - 1
-    if i < 0 or addr - mods[i][0] >= 0x10000:
+    sym, off = symbol(mods, addr)
+    if sym == "?" or off >= 0x10000:
         return None
-    sym, mod = mods[i][1].split(" ", 1)
-    return "%s+0x%x %s" % (sym, addr - mods[i][0], mod)
+    sym, mod = sym.split(" ", 1)
+    return "%s+0x%x %s" % (sym, off, mod)
 
 
 def main():
@@ -148,10 +153,9 @@ def main():
             hex(r["RFL"]) if "RFL" in r else "?",
             (r.get("RFL", 0) >> 9) & 1))
         for w in stacks.get(c, []):
-            if lo <= w < hi:
-                print("    %s %s" % (hex(w), name(syms, w - shift)))
-            elif mods and module_name(mods, w):
-                print("    %s %s" % (hex(w), module_name(mods, w)))
+            where = name(syms, w - shift) if lo <= w < hi else module_name(mods, w)
+            if where:
+                print("    %s %s" % (hex(w), where))
     for c in sorted(stacks):
         bad = irq_with_if_clear(syms, shift, lo, hi, stacks[c])
         if bad:
