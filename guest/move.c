@@ -6,10 +6,15 @@
  * KVM_HC_NUMA_MOVE instead of copying it: the host then neither swaps it
  * back in onto the old node nor has the guest copy it across the
  * interconnect.  On any answer but success the kernel copies as usual.
+ *
+ * A 2 MiB folio goes as one entry if the host moved all of it; if it moved
+ * only some frames (or declines the whole), as one batch of a 4 KiB entry
+ * per moved frame, and the driver copies the other frames itself.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/highmem.h>
 #include <linux/ktime.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
@@ -29,11 +34,12 @@ struct pvnuma_guest_pcpu {
 static DEFINE_PER_CPU(struct pvnuma_guest_pcpu, pvnuma_guest_pcpu);
 
 /*
- * One request per CPU, in the direct map (the host needs its guest
- * physical address; per-CPU and stack memory may be vmalloc'ed).
+ * One batch of up to PVG_HUGE_PAGES entries per CPU, each in the direct map
+ * (the host needs its guest physical address, and the array contiguous:
+ * per-CPU and stack memory may be vmalloc'ed).
  */
-static struct kvm_numa_move_req *pvnuma_guest_reqs;
-#define PVG_REQ_STRIDE	(SMP_CACHE_BYTES / sizeof(struct kvm_numa_move_req) + 1)
+static DEFINE_PER_CPU(struct kvm_numa_move_req *, pvnuma_guest_batch);
+#define PVG_BATCH_BYTES	(PVG_HUGE_PAGES * sizeof(struct kvm_numa_move_req))
 
 static void pvg_stat(enum pvnuma_guest_stat s, u64 n)
 {
@@ -54,23 +60,127 @@ void pvnuma_guest_stats_sum(u64 *out)
 			out[i] += per_cpu(pvnuma_guest_pcpu.stats[i], cpu);
 }
 
-/* Has the host moved every frame of [pfn, pfn + nr) away from home? */
-static bool pvnuma_guest_all_marked(unsigned long pfn, unsigned long nr)
+static bool pvnuma_guest_marked(unsigned long pfn)
 {
 	const struct pvnuma_guest_area *a = &pvnuma_guest_area;
 
+	return pfn < a->nr_gfns && test_bit(pfn, a->bitmap);
+}
+
+/*
+ * How many frames of a folio at @pfn of @nr pages (1 or PVG_HUGE_PAGES) has
+ * the host moved away from home?
+ */
+static unsigned long pvnuma_guest_nr_marked(unsigned long pfn, unsigned long nr)
+{
+	const struct pvnuma_guest_area *a = &pvnuma_guest_area;
+
+	if (nr == 1)
+		return pvnuma_guest_marked(pfn);
+	/* A 2 MiB folio: @pfn is 512-aligned, so its bits are whole words. */
 	if (pfn + nr > a->nr_gfns)
+		return 0;
+	return bitmap_weight(a->bitmap + BIT_WORD(pfn), nr);
+}
+
+/*
+ * Send the @n entries of this CPU's batch; the caller has preemption
+ * disabled.  Returns the number the host moved (each entry's status then
+ * says which), or a negative KVM error for the whole call (no status is
+ * valid then).
+ */
+static long pvnuma_guest_call(struct kvm_numa_move_req *req, unsigned int n)
+{
+	long ret;
+	u64 t;
+
+	t = ktime_get_ns();
+	ret = kvm_hypercall3(KVM_HC_NUMA_MOVE, __pa(req), n,
+			     READ_ONCE(pvnuma_guest_eager) ? KVM_NUMA_MOVE_EAGER : 0);
+	pvg_stat(PVG_STAT_HYPERCALL_NS, ktime_get_ns() - t);
+	pvg_stat(PVG_STAT_CALLS, 1);
+	return ret;
+}
+
+static void pvnuma_guest_count_fail(long ret, int status)
+{
+	if (ret >= 0 && status == -KVM_EOPNOTSUPP)
+		pvg_stat(PVG_STAT_DECLINED, 1);
+	else
+		pvg_stat(PVG_STAT_ERROR, 1);
+}
+
+/*
+ * A 2 MiB folio the host moved only in part (or declined whole): one batch
+ * of 4 KiB entries for the frames it moved away, and the driver copies the
+ * rest itself.  The frames it did not move are copied first, while a copy
+ * that fails (a machine check) can still leave everything to the kernel;
+ * the ones the host then declines are copied after the call.  Returns true
+ * if @dst holds all of @src's data.
+ */
+static bool pvnuma_guest_move_parts(struct folio *dst, struct folio *src,
+				    struct kvm_numa_move_req *req)
+{
+	unsigned long pfn = folio_pfn(src), dpfn = folio_pfn(dst), i;
+	unsigned int n = 0, k, moved = 0, copied = 0;
+	int status = 0;
+	long ret;
+
+	for (i = 0; i < PVG_HUGE_PAGES; i++) {
+		if (pvnuma_guest_marked(pfn + i)) {
+			req[n++] = (struct kvm_numa_move_req) {
+				.src_gfn = pfn + i, .dst_gfn = dpfn + i,
+				.nr_pages = 1,
+			};
+			continue;
+		}
+		if (copy_mc_highpage(folio_page(dst, i), folio_page(src, i))) {
+			pvg_stat(PVG_STAT_ERROR, 1);
+			return false;
+		}
+		copied++;
+	}
+	if (!n) {	/* the bits went since the caller looked */
+		pvg_stat(PVG_STAT_NOT_MARKED, 1);
 		return false;
-	return find_next_zero_bit(a->bitmap, pfn + nr, pfn) >= pfn + nr;
+	}
+	ret = pvnuma_guest_call(req, n);
+	for (k = 0; k < n; k++) {
+		if (ret >= 0 && !req[k].status) {
+			moved++;
+			continue;
+		}
+		if (!status)
+			status = ret >= 0 ? req[k].status : ret;
+		i = req[k].src_gfn - pfn;
+		if (copy_mc_highpage(folio_page(dst, i), folio_page(src, i))) {
+			/*
+			 * Too late to leave it to the kernel: the host holds
+			 * the other frames' data at dst now.  The frame's data
+			 * is lost: treat its new frame as poisoned too, so that
+			 * an access gets SIGBUS rather than wrong data.
+			 */
+			pr_err_ratelimited("machine check copying frame %#lx of a partly moved folio: its data is lost\n",
+					   pfn + i);
+			memory_failure_queue(dpfn + i, 0);
+			pvg_stat(PVG_STAT_ERROR, 1);
+			continue;
+		}
+		copied++;
+	}
+	if (moved < n)
+		pvnuma_guest_count_fail(ret, status);
+	pvg_stat(PVG_STAT_PAGES_MOVED, moved);
+	pvg_stat(PVG_STAT_PAGES_COPIED_PARTIAL, copied);
+	return true;
 }
 
 static bool pvnuma_guest_move(struct folio *dst, struct folio *src)
 {
-	unsigned long nr = folio_nr_pages(src);
+	unsigned long nr = folio_nr_pages(src), marked;
 	struct kvm_numa_move_req *req;
+	bool done;
 	long ret;
-	int status;
-	u64 t;
 
 	if (!READ_ONCE(pvnuma_guest_registered))
 		return false;
@@ -78,33 +188,50 @@ static bool pvnuma_guest_move(struct folio *dst, struct folio *src)
 		pvg_stat(PVG_STAT_UNSUPPORTED, 1);
 		return false;
 	}
-	if (!pvnuma_guest_all_marked(folio_pfn(src), nr)) {
+	marked = pvnuma_guest_nr_marked(folio_pfn(src), nr);
+	if (!marked) {
 		pvg_stat(PVG_STAT_NOT_MARKED, 1);
 		return false;
 	}
 
-	req = &pvnuma_guest_reqs[get_cpu() * PVG_REQ_STRIDE];
+	req = *get_cpu_ptr(&pvnuma_guest_batch);
+	if (marked < nr) {
+		done = pvnuma_guest_move_parts(dst, src, req);
+		goto out;
+	}
+	/* All of it: one entry, 4 KiB or 2 MiB. */
 	req->src_gfn = folio_pfn(src);
 	req->dst_gfn = folio_pfn(dst);
 	req->nr_pages = nr;
 	req->status = 0;
-	t = ktime_get_ns();
-	ret = kvm_hypercall3(KVM_HC_NUMA_MOVE, __pa(req), 1,
-			     READ_ONCE(pvnuma_guest_eager) ? KVM_NUMA_MOVE_EAGER : 0);
-	pvg_stat(PVG_STAT_HYPERCALL_NS, ktime_get_ns() - t);
-	pvg_stat(PVG_STAT_CALLS, 1);
-	status = req->status;
-	put_cpu();
-
-	if (ret == 1 && !status) {
+	ret = pvnuma_guest_call(req, 1);
+	done = ret == 1 && !req->status;
+	if (done) {
 		pvg_stat(PVG_STAT_PAGES_MOVED, nr);
-		return true;
+	} else if (nr == PVG_HUGE_PAGES && ret >= 0 &&
+		   req->status == -KVM_EOPNOTSUPP) {
+		/*
+		 * Declined as a whole: a frame is back home since its bit
+		 * was set, or the range is busy.  Frame by frame, the others
+		 * may still go.
+		 */
+		done = pvnuma_guest_move_parts(dst, src, req);
+	} else {
+		pvnuma_guest_count_fail(ret, req->status);
 	}
-	if (ret == 0 && status == -KVM_EOPNOTSUPP)
-		pvg_stat(PVG_STAT_DECLINED, 1);
-	else
-		pvg_stat(PVG_STAT_ERROR, 1);
-	return false;
+out:
+	put_cpu_ptr(&pvnuma_guest_batch);
+	return done;
+}
+
+static void pvnuma_guest_free_batches(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree(per_cpu(pvnuma_guest_batch, cpu));
+		per_cpu(pvnuma_guest_batch, cpu) = NULL;
+	}
 }
 
 /**
@@ -114,17 +241,22 @@ static bool pvnuma_guest_move(struct folio *dst, struct folio *src)
  */
 int pvnuma_guest_move_init(void)
 {
-	int ret;
+	int cpu, ret;
 
-	pvnuma_guest_reqs = kcalloc(nr_cpu_ids * PVG_REQ_STRIDE,
-				    sizeof(*pvnuma_guest_reqs), GFP_KERNEL);
-	if (!pvnuma_guest_reqs)
-		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct kvm_numa_move_req *req;
+
+		req = kzalloc_node(PVG_BATCH_BYTES, GFP_KERNEL, cpu_to_node(cpu));
+		if (!req) {
+			pvnuma_guest_free_batches();
+			return -ENOMEM;
+		}
+		per_cpu(pvnuma_guest_batch, cpu) = req;
+	}
 	ret = migrate_register_move(pvnuma_guest_move);
 	if (ret) {
 		pr_warn("another migration handler is registered; inactive\n");
-		kfree(pvnuma_guest_reqs);
-		pvnuma_guest_reqs = NULL;
+		pvnuma_guest_free_batches();
 	}
 	return ret;
 }
@@ -136,9 +268,8 @@ int pvnuma_guest_move_init(void)
  */
 void pvnuma_guest_move_exit(void)
 {
-	if (!pvnuma_guest_reqs)
+	if (!per_cpu(pvnuma_guest_batch, cpumask_first(cpu_possible_mask)))
 		return;
 	migrate_unregister_move(pvnuma_guest_move);
-	kfree(pvnuma_guest_reqs);
-	pvnuma_guest_reqs = NULL;
+	pvnuma_guest_free_batches();
 }

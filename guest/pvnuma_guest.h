@@ -26,6 +26,7 @@ enum pvnuma_guest_stat {
 	PVG_STAT_DECLINED,		/* copied: the host declined */
 	PVG_STAT_ERROR,			/* copied: the host returned an error */
 	PVG_STAT_UNSUPPORTED,		/* copied: neither 4 KiB nor 2 MiB */
+	PVG_STAT_PAGES_COPIED_PARTIAL,	/* pages of partly moved 2 MiB folios copied */
 	PVG_NR_STATS,
 };
 

@@ -105,6 +105,7 @@ static const char * const stat_names[PVG_NR_STATS] = {
 	[PVG_STAT_DECLINED] = "copied_declined",
 	[PVG_STAT_ERROR] = "copied_error",
 	[PVG_STAT_UNSUPPORTED] = "copied_unsupported_size",
+	[PVG_STAT_PAGES_COPIED_PARTIAL] = "pages_copied_partial",
 };
 
 struct stat_attr {
