@@ -11,7 +11,8 @@
  * in under the destination's memory policy, i.e. onto its home node.
  * Eager mode then faults the destination in now (swap-in straight onto the
  * destination's node) or migrates it there once if it is resident
- * elsewhere.
+ * elsewhere, and maps it into the calling vCPU's page tables, so that the
+ * guest's first touch of each page costs no exit.
  *
  * An entry whose source is at home is declined: moving it would strand the
  * data on the wrong node, so the guest copies it as it would without us.
@@ -26,6 +27,8 @@
 #include <linux/sched/signal.h>
 #include <linux/swap.h>
 #include <linux/userfaultfd_k.h>
+
+#include <asm/kvm_numa_moved.h>
 
 #include "pvnuma.h"
 #include "req.h"
@@ -270,9 +273,24 @@ out:
 	pvnuma_stat_add(vm, PVNUMA_STAT_PLACE_FAILED, failed);
 }
 
-/* Serve one validated entry; returns its status. */
-static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req *r,
-			   bool eager)
+/*
+ * Eager: map dst into @vcpu's page tables now (KVM_PRE_FAULT_MEMORY's way).
+ * Best effort: a page left unmapped is faulted in by the guest as usual.
+ */
+static void pvnuma_map(struct pvnuma_vm *vm, struct kvm_vcpu *vcpu,
+		       const struct kvm_numa_move_req *r)
+{
+	int ret;
+
+	ret = kvm_numa_moved_map(vcpu, gfn_to_gpa(r->dst_gfn),
+				 (u64)r->nr_pages << PAGE_SHIFT);
+	if (!ret)
+		pvnuma_stat_add(vm, PVNUMA_STAT_MAPPED_EAGER, r->nr_pages);
+}
+
+/* Serve one validated entry for @vcpu; returns its status. */
+static int pvnuma_move_one(struct pvnuma_vm *vm, struct kvm_vcpu *vcpu,
+			   const struct kvm_numa_move_req *r, bool eager)
 {
 	struct kvm *kvm = vm->kvm;
 	struct mm_struct *mm = kvm->mm;
@@ -311,8 +329,10 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 	default:	/* -EINTR: the VMM is being killed */
 		return -KVM_EFAULT;
 	}
-	if (eager)
+	if (eager) {
 		pvnuma_place(vm, mm, dst, r->nr_pages);
+		pvnuma_map(vm, vcpu, r);
+	}
 	/*
 	 * The unmaps above queued both ranges, but the worker may have looked
 	 * before the move completed: have it look again at the final state.
@@ -325,8 +345,9 @@ static int pvnuma_move_one(struct pvnuma_vm *vm, const struct kvm_numa_move_req 
 }
 
 /* The status of entry @r, which pvnuma_req_check() has validated. */
-static int pvnuma_serve(struct pvnuma_vm *vm, const struct kvm_numa_move_req *r,
-			bool within_limit, bool eager)
+static int pvnuma_serve(struct pvnuma_vm *vm, struct kvm_vcpu *vcpu,
+			const struct kvm_numa_move_req *r, bool within_limit,
+			bool eager)
 {
 	if (r->status)
 		return r->status;
@@ -336,7 +357,7 @@ static int pvnuma_serve(struct pvnuma_vm *vm, const struct kvm_numa_move_req *r,
 		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_RATELIMITED, 1);
 		return -KVM_EOPNOTSUPP;
 	}
-	return pvnuma_move_one(vm, r, eager);
+	return pvnuma_move_one(vm, vcpu, r, eager);
 }
 
 static void pvnuma_count_status(struct pvnuma_vm *vm, int status)
@@ -369,8 +390,8 @@ static bool pvnuma_array_ok(struct kvm *kvm, u64 gpa, u64 bytes)
 	return true;
 }
 
-static long pvnuma_move_batch(struct pvnuma_vm *vm, u64 gpa, u64 nr,
-			      u64 flags)
+static long pvnuma_move_batch(struct pvnuma_vm *vm, struct kvm_vcpu *vcpu,
+			      u64 gpa, u64 nr, u64 flags)
 {
 	struct kvm *kvm = vm->kvm;
 	u64 bytes = nr * sizeof(struct kvm_numa_move_req);
@@ -415,7 +436,7 @@ static long pvnuma_move_batch(struct pvnuma_vm *vm, u64 gpa, u64 nr,
 	for (i = 0; i < nr; i++) {
 		struct kvm_numa_move_req *r = &reqs[i];
 
-		r->status = pvnuma_serve(vm, r, i < limit, eager);
+		r->status = pvnuma_serve(vm, vcpu, r, i < limit, eager);
 		pvnuma_count_status(vm, r->status);
 		trace_pvnuma_move(vm->id, r->src_gfn, r->dst_gfn, r->nr_pages,
 				  eager, r->status);
@@ -455,7 +476,7 @@ unsigned long pvnuma_move(struct kvm_vcpu *vcpu, unsigned long gpa,
 	if (!vm)
 		return -KVM_EOPNOTSUPP;
 	pvnuma_stat_add(vm, PVNUMA_STAT_REQUESTS, 1);
-	ret = pvnuma_move_batch(vm, gpa, nr, flags);
+	ret = pvnuma_move_batch(vm, vcpu, gpa, nr, flags);
 	if (ret < 0)
 		pvnuma_stat_add(vm, PVNUMA_STAT_ERR_CALL, 1);
 	trace_pvnuma_request(vm->id, gpa, nr, flags, ret);

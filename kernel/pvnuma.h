@@ -37,6 +37,7 @@ enum pvnuma_stat {
 	PVNUMA_STAT_MIGRATED_EAGER,	/* eager: migrated once to dst's node */
 	PVNUMA_STAT_BYTES_COPIED,	/* bytes the host copied (migrations) */
 	PVNUMA_STAT_PLACE_FAILED,	/* eager: pages left off dst's node */
+	PVNUMA_STAT_MAPPED_EAGER,	/* eager: pages mapped for the vCPU */
 	PVNUMA_STAT_FALLBACKS,		/* entries answered with an error */
 	PVNUMA_STAT_ERR_INVAL,		/* ... -KVM_EINVAL */
 	PVNUMA_STAT_ERR_FAULT,		/* ... -KVM_EFAULT */

@@ -35,6 +35,7 @@ static const char * const pvnuma_stat_names[PVNUMA_NR_STATS] = {
 	[PVNUMA_STAT_MIGRATED_EAGER] = "migrated_eager",
 	[PVNUMA_STAT_BYTES_COPIED] = "bytes_copied",
 	[PVNUMA_STAT_PLACE_FAILED] = "place_failed",
+	[PVNUMA_STAT_MAPPED_EAGER] = "mapped_eager",
 	[PVNUMA_STAT_FALLBACKS] = "fallbacks",
 	[PVNUMA_STAT_ERR_INVAL] = "err_inval",
 	[PVNUMA_STAT_ERR_FAULT] = "err_fault",

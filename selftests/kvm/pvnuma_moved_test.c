@@ -425,6 +425,8 @@ int main(void)
 	expect_stat("swapin_eager", EAGER_SWAP);
 	expect_stat("migrated_eager", 0);
 	expect_stat("bytes_copied", 0);
+	/* And mapped for the vCPU (two-dimensional paging on this host). */
+	expect_stat("mapped_eager", EAGER_SWAP + EAGER_MIG);
 
 	run_until(vcpu, STEP_EAGER_DONE);
 	/* Sources hold nothing now. */
@@ -446,6 +448,7 @@ int main(void)
 	expect_stat("moved_lazy", LAZY_SWAP + LAZY_MIG + HUGE);
 	expect_stat("moved_eager", EAGER_SWAP + EAGER_MIG + HUGE);
 	expect_stat("swapin_eager", EAGER_SWAP + HUGE);
+	expect_stat("mapped_eager", EAGER_SWAP + EAGER_MIG + HUGE);
 	expect_stat("bytes_copied", 0);
 
 	run_until(vcpu, STEP_BAD_DONE);
