@@ -221,48 +221,83 @@ static u64 pvnuma_migrate(struct vm_area_struct *vma, struct page *page,
 	return migrate_misplaced_folio(folio, vma, nid) ? 0 : bytes;
 }
 
-/* Eager: bring the data at dst onto dst's home node now. */
+/* Pages one get_user_pages_remote() call of pvnuma_place() swaps in. */
+#define PVNUMA_PLACE_BATCH	64
+
+/*
+ * Eager: bring the data at dst onto dst's home node now.  Runs of swapped
+ * out pages are swapped in by one get_user_pages_remote() call each (a
+ * swap-in allocates by dst's policy: onto its home node); a page resident
+ * elsewhere, or found in the swap cache on another node, is migrated once.
+ */
 static void pvnuma_place(struct pvnuma_vm *vm, struct mm_struct *mm,
 			 unsigned long dst, u32 nr)
 {
 	u64 swapins = 0, migrated = 0, bytes = 0, failed = 0;
+	struct page *pages[PVNUMA_PLACE_BATCH];
+	unsigned long addr, end = dst + nr * PAGE_SIZE;
 	struct vm_area_struct *vma;
-	unsigned long addr;
-	int home, nid;
+	int home, nid, i;
+	long got;
 
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, dst);
 	if (!vma)
 		goto out;
 	home = pvnuma_vma_home_node(vma);
-	for (addr = dst; addr < dst + nr * PAGE_SIZE; addr += PAGE_SIZE) {
+	for (addr = dst; addr < end; addr += got * PAGE_SIZE) {
 		enum anon_page_residency state;
-		struct page *page;
-		u64 copied;
+		unsigned long run = 1;
 
+		got = 1;
 		state = anon_page_residency(vma, addr, &nid);
-		if (state != ANON_PAGE_SWAPPED &&
-		    (state != ANON_PAGE_PRESENT || home == NUMA_NO_NODE ||
-		     nid == home))
+		if (state == ANON_PAGE_SWAPPED) {
+			while (run < PVNUMA_PLACE_BATCH && addr + run * PAGE_SIZE < end &&
+			       anon_page_residency(vma, addr + run * PAGE_SIZE, &nid) ==
+			       ANON_PAGE_SWAPPED)
+				run++;
+		} else if (state != ANON_PAGE_PRESENT || home == NUMA_NO_NODE ||
+			   nid == home) {
 			continue;
-		/* A swap-in allocates by dst's policy: onto its home node. */
-		if (get_user_pages_remote(mm, addr, 1, 0, &page, NULL) != 1) {
+		}
+		got = get_user_pages_remote(mm, addr, run, 0, pages, NULL);
+		if (got <= 0) {
 			failed++;
+			got = 1;
 			continue;
 		}
 		if (state == ANON_PAGE_SWAPPED)
-			swapins++;
-		if (home == NUMA_NO_NODE || page_to_nid(page) == home) {
-			put_page(page);
-			continue;
-		}
-		/* Resident elsewhere, or found in the swap cache elsewhere. */
-		copied = pvnuma_migrate(vma, page, home);
-		if (copied) {
-			migrated += copied / PAGE_SIZE;
-			bytes += copied;
-		} else {
-			failed++;
+			swapins += got;
+		for (i = 0; i < got; i++) {
+			struct folio *folio;
+			u64 copied;
+			int j;
+
+			if (!pages[i])
+				continue;
+			if (home == NUMA_NO_NODE || page_to_nid(pages[i]) == home) {
+				put_page(pages[i]);
+				continue;
+			}
+			/*
+			 * Resident elsewhere, or found in the swap cache
+			 * elsewhere: migrate its folio once, holding no other
+			 * reference to it (that would make the migration fail).
+			 */
+			folio = page_folio(pages[i]);
+			for (j = i + 1; j < got; j++) {
+				if (pages[j] && page_folio(pages[j]) == folio) {
+					put_page(pages[j]);
+					pages[j] = NULL;
+				}
+			}
+			copied = pvnuma_migrate(vma, pages[i], home);
+			if (copied) {
+				migrated += copied / PAGE_SIZE;
+				bytes += copied;
+			} else {
+				failed++;
+			}
 		}
 	}
 out:
