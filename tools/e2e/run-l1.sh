@@ -2,18 +2,21 @@
 # SPDX-License-Identifier: GPL-2.0
 # Inside L1: one end-to-end run of copyless guest NUMA balancing.
 #
-# Usage: run-l1.sh MODE MIB OUTDIR    (MODE: baseline, lazy or eager)
+# Usage: run-l1.sh MODE MIB OUTDIR [PAGES]
+#   MODE: baseline, lazy or eager; PAGES: 4k (default) or thp
 #
 # An L2 guest with 2 vNUMA nodes (each bound to its own host node) fills
-# MIB MiB on vNode 0; the host pages the guest's vNode-0 memory out; the
+# MIB MiB on vNode 0, in 4 KiB pages or in 2 MiB transparent huge pages;
+# the host pages the guest's vNode-0 memory out; the
 # workload then runs on vNode 1 and the guest's NUMA balancing moves its
 # pages there: with pvnuma_guest.ko loaded (lazy, eager) the host moves
 # them, without it (baseline, as today) the guest copies them.  Writes
 # OUTDIR/result (key=value) and exits non-zero if the run itself failed.
 . "$(dirname "$0")/../rig/lib.sh"
 
-mode=$1 mib=$2 out=$3
+mode=$1 mib=$2 out=$3 pages=${4:-4k}
 case $mode in baseline|lazy|eager) ;; *) die "run-l1.sh: MODE is baseline, lazy or eager, not '$mode'" ;; esac
+case $pages in 4k|thp) ;; *) die "run-l1.sh: PAGES is 4k or thp, not '$pages'" ;; esac
 case $mib in ''|*[!0-9]*) die "run-l1.sh: MIB must be a number, not '$mib'" ;; esac
 [ -n "$out" ] || die "run-l1.sh: no OUTDIR"
 E2E=$PVNUMA_CACHE/e2e
@@ -31,6 +34,12 @@ dmesg -c >/mnt/dmesg-boot
 echo 8 >/proc/sys/kernel/printk
 awk '\$3 == "_text" { print \$1; exit }' /proc/kallsyms >/mnt/text
 echo 1 >/proc/sys/kernel/numa_balancing
+# The kernel turns THP off by default below 512 MiB of RAM, as L2 has:
+# on for the workload's MADV_HUGEPAGE, as an administrator would.
+if [ $pages = thp ]; then
+	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled || exit 5
+	echo madvise >/sys/kernel/mm/transparent_hugepage/defrag || exit 5
+fi
 if [ $mode != baseline ]; then
 	insmod /mnt/pvnuma_guest.ko || exit 3
 	grep '\[pvnuma_guest\]' /proc/kallsyms >/mnt/kallsyms-guest
@@ -38,7 +47,7 @@ if [ $mode != baseline ]; then
 	echo $mode >/sys/kernel/pvnuma_guest/mode
 fi
 guest_stats() {	# PREFIX
-	grep -E '^(numa_pages_migrated|pgmigrate_success)' /proc/vmstat | sed "s/ /=/; s/^/\$1/"
+	grep -E '^(numa_pages_migrated|pgmigrate_success|thp_migration_(success|fail|split))' /proc/vmstat | sed "s/ /=/; s/^/\$1/"
 	if [ -d /sys/kernel/pvnuma_guest/stats ]; then
 		for f in /sys/kernel/pvnuma_guest/stats/*; do
 			echo "\$1\$(basename \$f)=\$(cat \$f)"
@@ -46,7 +55,7 @@ guest_stats() {	# PREFIX
 	fi
 }
 guest_stats guest_before_ >/mnt/guest
-/mnt/workload /mnt $mib >/mnt/workload.out &
+/mnt/workload /mnt $mib $pages >/mnt/workload.out &
 wl=\$!
 while [ ! -e /mnt/balanced ] && kill -0 \$wl 2>/dev/null; do sleep 0.1; done
 # Balancing is done: stop it, let migrations in flight finish, and take

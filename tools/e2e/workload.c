@@ -2,10 +2,12 @@
 /*
  * pvnuma end-to-end workload, run inside the L2 guest (static binary).
  *
- *   workload DIR MIB
+ *   workload DIR MIB [4k|thp]
  *
  * 1. On a vNode-0 CPU, fill MIB MiB of anonymous memory bound to vNode 0
- *    with a known pattern; then drop the binding, so that NUMA balancing
+ *    with a known pattern, in 4 KiB pages (MADV_NOHUGEPAGE, the default)
+ *    or in 2 MiB transparent huge pages (thp: MADV_HUGEPAGE, the buffer
+ *    2 MiB aligned); then drop the binding, so that NUMA balancing
  *    may move the pages, and create DIR/ready.
  * 2. Wait for DIR/go: meanwhile the host pages the guest's vNode-0 memory
  *    out (and may migrate some of it).
@@ -35,6 +37,7 @@
 #include <unistd.h>
 
 #define PAGE		4096UL
+#define HUGE		(2UL << 20)
 #define MPOL_DEFAULT	0
 #define MPOL_BIND	2
 
@@ -184,26 +187,38 @@ static uint64_t pattern(unsigned long page, unsigned long word)
 int main(int argc, char **argv)
 {
 	unsigned long mib, n, p, w, on1 = 0, bad = 0, sweeps = 0;
-	unsigned long mask = 1;
+	unsigned long mask = 1, thp0;
 	unsigned long scanned0, scanned;
+	int thp = 0;
+	char *map;
 	double t0, t, scan_seconds;
 	long marked;
 	uint64_t *buf, sum = 0;
 
-	mib = argc == 3 ? strtoul(argv[2], NULL, 0) : 0;
+	mib = argc == 3 || argc == 4 ? strtoul(argv[2], NULL, 0) : 0;
+	if (argc == 4 && !strcmp(argv[3], "thp"))
+		thp = 1;
+	else if (argc == 4 && strcmp(argv[3], "4k"))
+		mib = 0;
 	if (!mib) {
-		fprintf(stderr, "usage: %s DIR MIB\n", argv[0]);
+		fprintf(stderr, "usage: %s DIR MIB [4k|thp]\n", argv[0]);
 		return 2;
 	}
 	printf("cpl3_hypercall=%ld\n", cpl3_hypercall());
 	n = mib << 20 >> 12;
-	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+	/* 2 MiB more, to align the buffer for THPs. */
+	map = mmap(NULL, n * PAGE + HUGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED) {
+	if (map == MAP_FAILED) {
 		perror("mmap");
 		return 2;
 	}
-	madvise(buf, n * PAGE, MADV_NOHUGEPAGE);
+	buf = (uint64_t *)(((unsigned long)map + HUGE - 1) & ~(HUGE - 1));
+	if (madvise(buf, n * PAGE, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		perror("madvise");
+		return 2;
+	}
+	thp0 = vmstat_counter("thp_fault_alloc");
 
 	pin_to_cpu(0);
 	if (syscall(SYS_mbind, buf, n * PAGE, MPOL_BIND, &mask, 64, 0)) {
@@ -214,6 +229,8 @@ int main(int argc, char **argv)
 		for (w = 0; w < PAGE / 8; w++)
 			buf[p * PAGE / 8 + w] = pattern(p, w);
 	printf("filled_pages=%lu on_node0=%lu\n", n, pages_on((char *)buf, n, 0));
+	printf("page_size=%s\nfilled_thps=%lu\n", thp ? "thp" : "4k",
+	       vmstat_counter("thp_fault_alloc") - thp0);
 	if (syscall(SYS_mbind, buf, n * PAGE, MPOL_DEFAULT, NULL, 0, 0)) {
 		perror("mbind default");
 		return 2;
