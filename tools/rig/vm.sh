@@ -15,6 +15,9 @@
 # 123 if an L1 CPU triple-faulted (QEMU logged it, see "Rig faults" in
 # rig.rst), 125 if L1 died otherwise before reporting one.  --tcg single
 # runs all of L1's CPUs on one host thread (slower; see "Rig faults").
+# 15 s before the timeout, a still running L1 is taken for hung: where its
+# CPUs are (registers, stacks by symbol, from its QEMU monitor) goes to
+# l1-stuck.txt in the run directory.
 . "$(dirname "$0")/lib.sh"
 
 usage() {
@@ -65,6 +68,8 @@ mkdir -p "$run"
 	printf 'export PVNUMA_CACHE=%q DEBUG=%q KDIR=%q PVNUMA_L1=1\n' \
 		"$PVNUMA_CACHE" "$DEBUG" "$kdir"
 	echo "cd /run/pvnuma"
+	# Where L1's kernel text is (KASLR), to name a hung L1's addresses.
+	echo "awk '\$3 == \"_text\" { print \$1; exit }' /proc/kallsyms >/run/pvnuma/l1-text 2>/dev/null"
 	echo "$*"
 } >"$run/cmd"
 
@@ -97,15 +102,31 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l1 ${PVNUMA_L1_CMDLINE:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$run",mount_tag=out,security_model=none,multidevs=remap \
-	-display none -serial file:"$run/console.log" -monitor none \
+	-display none -serial file:"$run/console.log" \
+	-monitor unix:"$run/monitor.sock",server=on,wait=off \
 	-no-reboot -nodefaults -d cpu_reset -D "$run/qemu-cpu.log" \
 	>"$run/qemu.log" 2>&1 &
 qemu_pid=$!
-start=$(date +%s)
+# A hung L1: its CPUs' registers and stacks, by symbol (and whether one
+# took an interrupt with IF clear, the rig's fault, see rig.rst).
+l1_stuck() {
+	python3 "$PVNUMA_ROOT/tools/rig/monitor-dump.py" "$run/monitor.sock" >"$run/l1-monitor.txt" 2>&1 || true
+	if [ -s "$run/l1-text" ] && [ -f "$BUILD/System.map" ]; then
+		python3 "$PVNUMA_ROOT/tools/e2e/l2-stacks.py" "$BUILD/System.map" "$(cat "$run/l1-text")" \
+			<"$run/l1-monitor.txt" 2>&1 || true
+	else
+		echo "no System.map or L1 _text: raw registers and stacks in $run/l1-monitor.txt"
+	fi
+}
+start=$(date +%s) dumped=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	sleep 1
 	if [ "$quiet" = 0 ] && [ -t 2 ]; then
 		printf '\r[L1 %s] %ds ' "$name" $(($(date +%s) - start)) >&2
+	fi
+	if [ "$dumped" = 0 ] && [ $(($(date +%s) - start)) -ge $((timeout - 15)) ]; then
+		dumped=1
+		l1_stuck >"$run/l1-stuck.txt" 2>&1
 	fi
 done
 qrc=0
@@ -118,7 +139,8 @@ if [ -f "$run/rc" ]; then
 	exit "$(cat "$run/rc")"
 fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "vm.sh: L1 timed out after ${timeout}s; console: $run/console.log" >&2
+	echo "vm.sh: L1 timed out after ${timeout}s; console: $run/console.log; its CPUs: $run/l1-stuck.txt" >&2
+	grep -h '^PVNUMA-RIG-FAULT' "$run/l1-stuck.txt" >&2 || true
 	exit 124
 fi
 # With -no-reboot an L1 triple fault ends QEMU as a guest reset would,
