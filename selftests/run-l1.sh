@@ -375,6 +375,8 @@ e2e_test e2e/baseline baseline 4k
 e2e_test e2e/thp-copyless-lazy lazy thp
 e2e_test e2e/thp-copyless-eager eager thp
 e2e_test e2e/thp-baseline baseline thp
+# The libvirt example of Documentation/guest.rst, booted under libvirtd.
+run_test e2e/libvirt-example bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
 
 run_test kernel/log-clean kernel_log_clean
 dmesg >"$LOGS/dmesg.log"
