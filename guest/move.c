@@ -140,9 +140,10 @@ static bool pvnuma_guest_move_parts(struct folio *dst, struct folio *src,
 		}
 		copied++;
 	}
-	if (!n) {	/* the bits went since the caller looked */
-		pvg_stat(PVG_STAT_NOT_MARKED, 1);
-		return false;
+	if (!n) {
+		/* The bits went since the caller looked: all of it is copied. */
+		pvg_stat(PVG_STAT_PAGES_COPIED_PARTIAL, copied);
+		return true;
 	}
 	ret = pvnuma_guest_call(req, n);
 	for (k = 0; k < n; k++) {

@@ -198,7 +198,7 @@ PY
 [ $? = 0 ] || exit 1
 n=$(echo $psizes | wc -w)
 gnuplot <<GP 2>/dev/null && echo "chart: $out/demo.svg"
-set terminal svg size 900,420
+set terminal svg size 900,420 noenhanced
 set output "$out/demo.svg"
 set multiplot layout 1,2 title "pvnuma: balancing $mib MiB of host-swapped guest memory"
 set style data histograms
