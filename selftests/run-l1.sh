@@ -372,9 +372,12 @@ e2e_test() {	# NAME MODE PAGES
 e2e_test e2e/copyless-lazy lazy 4k
 e2e_test e2e/copyless-eager eager 4k
 e2e_test e2e/baseline baseline 4k
-e2e_test e2e/thp-copyless-lazy lazy thp
+# With THPs, the eager run only: the path with the most new code (a THP
+# per entry, partly moved THPs in batches, the mapping for the vCPU).  The
+# lazy and baseline THP runs are make demo's (PVNUMA_DEMO_PAGES=thp): each
+# L2 run is one more chance for the rig's L1 hang (Documentation/rig.rst),
+# which fails the whole lane.
 e2e_test e2e/thp-copyless-eager eager thp
-e2e_test e2e/thp-baseline baseline thp
 # The libvirt example of Documentation/guest.rst, booted under libvirtd.
 run_test e2e/libvirt-example bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
 
