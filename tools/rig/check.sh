@@ -112,7 +112,7 @@ done
 # NAME-resumed, from the test it was running (or after the last one that
 # reported) on.
 l1_lane() {
-	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran
+	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran fault
 	shift 3
 	out=$RUNDIR/$name.out
 	console=$RUNDIR/$name/console.log
@@ -139,15 +139,22 @@ l1_lane() {
 	ran=$(sed -n 's/^PVNUMA-RUNNING //p' "$out" | tail -n1)
 	if [ -z "$last" ]; then
 		result FAIL "${prefix}rig/l1-boot" "no test ran in L1 (exit $rc), console: $console"
-	elif [ "$rc" = 123 ] && [ "${name%-resumed}" = "$name" ] &&
-	     ! grep -q -E "Kernel panic|$KERNEL_REPORT" "$console" "$RUNDIR/$name/logs/kmsg.log" 2>/dev/null; then
+	elif [ "${name%-resumed}" = "$name" ] && { { [ "$rc" = 123 ] &&
+	     ! grep -q -E "Kernel panic|$KERNEL_REPORT" "$console" "$RUNDIR/$name/logs/kmsg.log" 2>/dev/null; } ||
+	     { [ "$rc" = 124 ] && grep -q '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" 2>/dev/null; }; }; then
+		# L1 triple-faulted (with no kernel report before), or hung in
+		# one of the rig's ways that vm.sh names in l1-stuck.txt (a CPU
+		# that took an interrupt with IF clear, or a halted CPU that
+		# QEMU does not wake; its RCU stall reports are the symptom).
+		if [ "$rc" = 123 ]; then fault="an L1 CPU triple-faulted"
+		else fault="L1 hung in the rig's way ($(grep -m1 '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" | cut -c18-))"; fi
 		if [ "$stopped" != "$last" ]; then
-			echo "NOTE $prefix$stopped: an L1 CPU triple-faulted while it ran (rig, see Documentation/rig.rst); booting L1 again from this test on"
+			echo "NOTE $prefix$stopped: $fault while it ran (rig, see Documentation/rig.rst); booting L1 again from this test on"
 			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AT=$stopped"
 		elif [ "$ran" = kernel/log-clean ]; then
-			echo "NOTE ${prefix}rig: an L1 CPU triple-faulted after the last test (rig, see Documentation/rig.rst)"
+			echo "NOTE ${prefix}rig: $fault after the last test (rig, see Documentation/rig.rst)"
 		else
-			echo "NOTE $prefix$ran: an L1 CPU triple-faulted after it (rig, see Documentation/rig.rst); booting L1 again for the tests after it"
+			echo "NOTE $prefix$ran: $fault after it (rig, see Documentation/rig.rst); booting L1 again for the tests after it"
 			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AFTER=$ran"
 		fi
 	elif [ "$stopped" != "$last" ]; then

@@ -17,7 +17,9 @@
 # runs all of L1's CPUs on one host thread (slower; see "Rig faults").
 # 15 s before the timeout, a still running L1 is taken for hung: where its
 # CPUs are (registers, stacks by symbol, from its QEMU monitor) goes to
-# l1-stuck.txt in the run directory.
+# l1-stuck.txt in the run directory.  An L1 whose console reports an RCU
+# stall and whose CPUs show the rig's lost wakeup (l1_lost_wakeup, twice
+# 10 s apart) is stopped then, also with exit 124.
 . "$(dirname "$0")/lib.sh"
 
 usage() {
@@ -118,7 +120,22 @@ l1_stuck() {
 		echo "no System.map or L1 _text: raw registers and stacks in $run/l1-monitor.txt"
 	fi
 }
-start=$(date +%s) dumped=0
+# The rig's L1 hang seen on 2026-12-01: an L1 CPU sleeps in HLT with
+# interrupts enabled and wakes for nothing, neither its timer (the kernel's
+# RCU stall report: "Possible timer handling issue on cpu=N") nor the IPI
+# another CPU spins waiting for (smp_call_function_many_cond()).  A halted
+# x86 CPU with IF set takes both: QEMU did not deliver them.  Reads
+# l1-stuck.txt and the console; says PVNUMA-RIG-FAULT if all three hold.
+l1_lost_wakeup() {
+	local cpu
+	for cpu in $(sed -n 's/^vCPU \([0-9]*\): rip .*(pv_native_safe_halt+[^)]*) .*(IF=1)$/\1/p' "$run/l1-stuck.txt"); do
+		grep -q '^vCPU [0-9]*: rip .*(smp_call_function_many_cond+' "$run/l1-stuck.txt" || continue
+		grep -a -q "Possible timer handling issue on cpu=$cpu " "$run/console.log" || continue
+		echo "PVNUMA-RIG-FAULT L1 CPU $cpu sleeps in HLT with interrupts enabled and takes neither its timer (RCU: timer handling issue on cpu=$cpu) nor the IPI another CPU waits for: QEMU did not wake it"
+		return 0
+	done
+}
+start=$(date +%s) dumped=0 ticks=0 lost=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	sleep 1
 	if [ "$quiet" = 0 ] && [ -t 2 ]; then
@@ -127,6 +144,23 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 	if [ "$dumped" = 0 ] && [ $(($(date +%s) - start)) -ge $((timeout - 15)) ]; then
 		dumped=1
 		l1_stuck >"$run/l1-stuck.txt" 2>&1
+		l1_lost_wakeup >>"$run/l1-stuck.txt"
+	fi
+	# An RCU stall report on L1's console: if it is the lost wakeup
+	# above, twice 10 s apart, L1 will not come back; stop it now rather
+	# than at the timeout (exit 124, as for the timeout).
+	if [ "$dumped" = 0 ] && [ $((++ticks % 10)) = 0 ] &&
+	   grep -a -q 'rcu: INFO: rcu_.* detected stalls' "$run/console.log" 2>/dev/null; then
+		l1_stuck >"$run/l1-stuck.txt" 2>&1
+		if [ -n "$(l1_lost_wakeup)" ]; then
+			sleep 10
+			l1_stuck >"$run/l1-stuck.txt" 2>&1
+			l1_lost_wakeup >>"$run/l1-stuck.txt"
+			if grep -q '^PVNUMA-RIG-FAULT' "$run/l1-stuck.txt"; then
+				dumped=1 lost=1
+				kill -TERM -- -"$qemu_pid" 2>/dev/null || true
+			fi
+		fi
 	fi
 done
 qrc=0
@@ -138,8 +172,12 @@ qemu_pid=""
 if [ -f "$run/rc" ]; then
 	exit "$(cat "$run/rc")"
 fi
-if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
-	echo "vm.sh: L1 timed out after ${timeout}s; console: $run/console.log; its CPUs: $run/l1-stuck.txt" >&2
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || [ "$lost" = 1 ]; then
+	if [ "$lost" = 1 ]; then
+		echo "vm.sh: L1 hung (a CPU that does not wake up), stopped after $(($(date +%s) - start))s; console: $run/console.log; its CPUs: $run/l1-stuck.txt" >&2
+	else
+		echo "vm.sh: L1 timed out after ${timeout}s; console: $run/console.log; its CPUs: $run/l1-stuck.txt" >&2
+	fi
 	grep -h '^PVNUMA-RIG-FAULT' "$run/l1-stuck.txt" >&2 || true
 	exit 124
 fi
