@@ -116,7 +116,7 @@ l1_lane() {
 	shift 3
 	out=$RUNDIR/$name.out
 	console=$RUNDIR/$name/console.log
-	timeout_l1=${PVNUMA_L1_TIMEOUT:-1800}
+	timeout_l1=${PVNUMA_L1_TIMEOUT:-2400}
 	echo "booting L1 ($name, $NR_NODES NUMA nodes) for the in-kernel tests..."
 	env DEBUG="$DEBUG" PVNUMA_L1_CMDLINE="${PVNUMA_L1_CMDLINE:-}" \
 		bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name "$name" --tcg "$tcg" \
