@@ -198,7 +198,7 @@ watched() {
 # log matches PATTERN (an L2 guest hit the rig's fault under its emulated
 # nested SVM) is noted (PVNUMA-NOTE) and run again, up to RIG_TRIES runs in
 # all; any other failure, and a rig fault in the last run, fails the test.
-RIG_TRIES=3
+RIG_TRIES=5
 rig_test() {
 	local name=$1 pattern=$2 log ok=0 try
 	shift 2
