@@ -70,7 +70,20 @@ kernel_log_clean() {
 			return 1
 		fi
 	fi
-	! dmesg | grep -E "$KERNEL_REPORT"
+	dmesg >/run/pvnuma/dmesg-check.log
+	! rig_rcu_timer_stall_drop /run/pvnuma/dmesg-check.log | grep -E "$KERNEL_REPORT"
+}
+# The log without the reports of the rig's L1 stall (Documentation/rig.rst:
+# QEMU leaves an L1 CPU without its timer interrupt, halted or in L2): an
+# RCU stall report, all its lines under one timestamp, in which the kernel
+# says the grace-period kthread's timer never fired ("timer wakeup didn't
+# happen", "Possible timer handling issue").  Any other report stays.
+rig_rcu_timer_stall_drop() {	# LOG
+	awk 'NR == FNR { t = $0; sub(/\].*/, "", t)
+			 if (/timer wakeup didn.t happen/) w[t] = 1; if (/Possible timer handling issue/) h[t] = 1; next }
+	     { t = $0; sub(/\].*/, "", t)
+	       if (w[t] && h[t]) { if (!said[t]++) print "(the rig'"'"'s L1 timer stall at " t "], left out)" > "/dev/stderr"; next }
+	       print }' "$1" "$1"
 }
 
 test_numa_nodes() {
