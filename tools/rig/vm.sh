@@ -135,7 +135,12 @@ l1_lost_wakeup() {
 		return 0
 	done
 }
-start=$(date +%s) dumped=0 ticks=0 lost=0
+# Both, into l1-stuck.txt.
+l1_dump() {
+	l1_stuck >"$run/l1-stuck.txt" 2>&1
+	l1_lost_wakeup >>"$run/l1-stuck.txt"
+}
+start=$(date +%s) dumped=0 ticks=0 lost=0 stalls=0
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	sleep 1
 	if [ "$quiet" = 0 ] && [ -t 2 ]; then
@@ -143,20 +148,21 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 	fi
 	if [ "$dumped" = 0 ] && [ $(($(date +%s) - start)) -ge $((timeout - 15)) ]; then
 		dumped=1
-		l1_stuck >"$run/l1-stuck.txt" 2>&1
-		l1_lost_wakeup >>"$run/l1-stuck.txt"
+		l1_dump
 	fi
-	# An RCU stall report on L1's console: if it is the lost wakeup
-	# above, twice 10 s apart, L1 will not come back; stop it now rather
-	# than at the timeout (exit 124, as for the timeout).
-	if [ "$dumped" = 0 ] && [ $((++ticks % 10)) = 0 ] &&
-	   grep -a -q 'rcu: INFO: rcu_.* detected stalls' "$run/console.log" 2>/dev/null; then
-		l1_stuck >"$run/l1-stuck.txt" 2>&1
-		if [ -n "$(l1_lost_wakeup)" ]; then
+	# A new RCU stall report on L1's console: if it is the lost wakeup
+	# above, twice 10 s apart, stop L1 now rather than at the timeout
+	# (exit 124, as for the timeout); it may come back after minutes.
+	# Looked at once per new report, not on every tick after the first.
+	[ "$dumped" = 0 ] && [ $((++ticks % 10)) = 0 ] || continue
+	n=$(grep -a -c 'rcu: INFO: rcu_.* detected stalls' "$run/console.log" 2>/dev/null) || n=0
+	if [ "$n" -gt "$stalls" ]; then
+		stalls=$n
+		l1_dump
+		if grep -q '^PVNUMA-RIG-FAULT L1 CPU [0-9]* sleeps in HLT' "$run/l1-stuck.txt"; then
 			sleep 10
-			l1_stuck >"$run/l1-stuck.txt" 2>&1
-			l1_lost_wakeup >>"$run/l1-stuck.txt"
-			if grep -q '^PVNUMA-RIG-FAULT' "$run/l1-stuck.txt"; then
+			l1_dump
+			if grep -q '^PVNUMA-RIG-FAULT L1 CPU [0-9]* sleeps in HLT' "$run/l1-stuck.txt"; then
 				dumped=1 lost=1
 				kill -TERM -- -"$qemu_pid" 2>/dev/null || true
 			fi
