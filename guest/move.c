@@ -85,9 +85,9 @@ static unsigned long pvnuma_guest_nr_marked(unsigned long pfn, unsigned long nr)
 
 /*
  * Send the @n entries of this CPU's batch; the caller has preemption
- * disabled.  Returns the number the host moved (each entry's status then
- * says which), or a negative KVM error for the whole call (no status is
- * valid then).
+ * disabled (it holds the batch), for the call only.  Returns the number
+ * the host moved (each entry's status then says which), or a negative KVM
+ * error for the whole call (no status is valid then).
  */
 static long pvnuma_guest_call(struct kvm_numa_move_req *req, unsigned int n)
 {
@@ -115,45 +115,61 @@ static void pvnuma_guest_count_fail(long ret, int status)
  * of 4 KiB entries for the frames it moved away, and the driver copies the
  * rest itself.  The frames it did not move are copied first, while a copy
  * that fails (a machine check) can still leave everything to the kernel;
- * the ones the host then declines are copied after the call.  Returns true
- * if @dst holds all of @src's data.
+ * the ones the host then declines are copied after the call.  The copies
+ * run preemptible, rescheduling between frames as folio_mc_copy() does;
+ * only the call holds this CPU's batch.  Returns true if @dst holds all of
+ * @src's data.
  */
-static bool pvnuma_guest_move_parts(struct folio *dst, struct folio *src,
-				    struct kvm_numa_move_req *req)
+static bool pvnuma_guest_move_parts(struct folio *dst, struct folio *src)
 {
 	unsigned long pfn = folio_pfn(src), dpfn = folio_pfn(dst), i;
-	unsigned int n = 0, k, moved = 0, copied = 0;
+	DECLARE_BITMAP(ask, PVG_HUGE_PAGES);
+	DECLARE_BITMAP(left, PVG_HUGE_PAGES);
+	unsigned int n, k, moved = 0, copied = 0;
+	struct kvm_numa_move_req *req;
 	int status = 0;
 	long ret;
 
-	for (i = 0; i < PVG_HUGE_PAGES; i++) {
-		if (pvnuma_guest_marked(pfn + i)) {
-			req[n++] = (struct kvm_numa_move_req) {
-				.src_gfn = pfn + i, .dst_gfn = dpfn + i,
-				.nr_pages = 1,
-			};
-			continue;
-		}
+	/* The frames to ask for, fixed now: the bits may change meanwhile. */
+	for (i = 0; i < PVG_HUGE_PAGES; i++)
+		__assign_bit(i, ask, pvnuma_guest_marked(pfn + i));
+	for_each_clear_bit(i, ask, PVG_HUGE_PAGES) {
 		if (copy_mc_highpage(folio_page(dst, i), folio_page(src, i))) {
 			pvg_stat(PVG_STAT_ERROR, 1);
 			return false;
 		}
 		copied++;
+		cond_resched();
 	}
+	n = bitmap_weight(ask, PVG_HUGE_PAGES);
 	if (!n) {
 		/* The bits went since the caller looked: all of it is copied. */
 		pvg_stat(PVG_STAT_PAGES_COPIED_PARTIAL, copied);
 		return true;
 	}
+
+	req = *get_cpu_ptr(&pvnuma_guest_batch);
+	k = 0;
+	for_each_set_bit(i, ask, PVG_HUGE_PAGES)
+		req[k++] = (struct kvm_numa_move_req) {
+			.src_gfn = pfn + i, .dst_gfn = dpfn + i, .nr_pages = 1,
+		};
 	ret = pvnuma_guest_call(req, n);
-	for (k = 0; k < n; k++) {
+	bitmap_zero(left, PVG_HUGE_PAGES);
+	k = 0;
+	for_each_set_bit(i, ask, PVG_HUGE_PAGES) {
 		if (ret >= 0 && !req[k].status) {
 			moved++;
-			continue;
+		} else {
+			__set_bit(i, left);
+			if (!status)
+				status = ret >= 0 ? req[k].status : ret;
 		}
-		if (!status)
-			status = ret >= 0 ? req[k].status : ret;
-		i = req[k].src_gfn - pfn;
+		k++;
+	}
+	put_cpu_ptr(&pvnuma_guest_batch);
+
+	for_each_set_bit(i, left, PVG_HUGE_PAGES) {
 		if (copy_mc_highpage(folio_page(dst, i), folio_page(src, i))) {
 			/*
 			 * Too late to leave it to the kernel: the host holds
@@ -168,6 +184,7 @@ static bool pvnuma_guest_move_parts(struct folio *dst, struct folio *src,
 			continue;
 		}
 		copied++;
+		cond_resched();
 	}
 	if (moved < n)
 		pvnuma_guest_count_fail(ret, status);
@@ -180,7 +197,7 @@ static bool pvnuma_guest_move(struct folio *dst, struct folio *src)
 {
 	unsigned long nr = folio_nr_pages(src), marked;
 	struct kvm_numa_move_req *req;
-	bool done;
+	int status;
 	long ret;
 
 	if (!READ_ONCE(pvnuma_guest_registered))
@@ -194,35 +211,32 @@ static bool pvnuma_guest_move(struct folio *dst, struct folio *src)
 		pvg_stat(PVG_STAT_NOT_MARKED, 1);
 		return false;
 	}
+	if (marked < nr)
+		return pvnuma_guest_move_parts(dst, src);
 
-	req = *get_cpu_ptr(&pvnuma_guest_batch);
-	if (marked < nr) {
-		done = pvnuma_guest_move_parts(dst, src, req);
-		goto out;
-	}
 	/* All of it: one entry, 4 KiB or 2 MiB. */
+	req = *get_cpu_ptr(&pvnuma_guest_batch);
 	req->src_gfn = folio_pfn(src);
 	req->dst_gfn = folio_pfn(dst);
 	req->nr_pages = nr;
 	req->status = 0;
 	ret = pvnuma_guest_call(req, 1);
-	done = ret == 1 && !req->status;
-	if (done) {
+	status = req->status;
+	put_cpu_ptr(&pvnuma_guest_batch);
+
+	if (ret == 1 && !status) {
 		pvg_stat(PVG_STAT_PAGES_MOVED, nr);
-	} else if (nr == PVG_HUGE_PAGES && ret >= 0 &&
-		   req->status == -KVM_EOPNOTSUPP) {
+		return true;
+	}
+	if (nr == PVG_HUGE_PAGES && ret >= 0 && status == -KVM_EOPNOTSUPP)
 		/*
 		 * Declined as a whole: a frame is back home since its bit
 		 * was set, or the range is busy.  Frame by frame, the others
 		 * may still go.
 		 */
-		done = pvnuma_guest_move_parts(dst, src, req);
-	} else {
-		pvnuma_guest_count_fail(ret, req->status);
-	}
-out:
-	put_cpu_ptr(&pvnuma_guest_batch);
-	return done;
+		return pvnuma_guest_move_parts(dst, src);
+	pvnuma_guest_count_fail(ret, status);
+	return false;
 }
 
 static void pvnuma_guest_free_batches(void)
