@@ -2,8 +2,11 @@
 /*
  * pvnuma end-to-end host control, run in L1 against a running QEMU.
  *
- *   hostctl pageout PID NODE     page out the guest memory QEMU bound to
- *                                host node NODE (a vNUMA node's backend)
+ *   hostctl pageout PID NODE [half]
+ *                                page out the guest memory QEMU bound to
+ *                                host node NODE (a vNUMA node's backend);
+ *                                half: only the first 1 MiB of every 2 MiB
+ *                                (a guest's THPs there are then half moved)
  *   hostctl migrate PID NODE TO PERCENT
  *                                migrate PERCENT of its resident pages to
  *                                host node TO
@@ -17,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +33,8 @@
 #define MAX_VMAS	64
 #define CHUNK		4096
 #define MAX_NODES	64
+#define HUGE		(2UL << 20)
+#define MAX_IOV		1024	/* UIO_MAXIOV */
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -41,7 +47,7 @@ struct range {
 
 static int bad_usage(void)
 {
-	fputs("usage: hostctl pageout PID NODE\n"
+	fputs("usage: hostctl pageout PID NODE [half]\n"
 	      "       hostctl migrate PID NODE TO PERCENT\n"
 	      "       hostctl resident PID NODE\n", stderr);
 	return 2;
@@ -175,11 +181,23 @@ static long swapped(int pid, struct range *r, int n)
 	return c;
 }
 
+/* MADV_PAGEOUT the @k ranges of @iov in the process of @pidfd; empties it. */
+static int pageout(int pidfd, struct iovec *iov, int *k)
+{
+	if (syscall(SYS_process_madvise, pidfd, iov, *k, MADV_PAGEOUT, 0) < 0) {
+		perror("hostctl: process_madvise(MADV_PAGEOUT)");
+		return 1;
+	}
+	*k = 0;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long count[MAX_NODES] = { 0 }, absent = 0, bytes = 0;
 	struct range r[MAX_VMAS];
 	int pid, node, n, i, pidfd;
+	bool half;
 
 	if (argc < 4)
 		return bad_usage();
@@ -187,22 +205,38 @@ int main(int argc, char **argv)
 	node = atoi(argv[3]);
 	if (pid <= 0 || node < 0 || node >= MAX_NODES)
 		return bad_usage();
+	half = argc == 5 && !strcmp(argv[4], "half");
+	if (!(!strcmp(argv[1], "pageout") && (argc == 4 || half)) &&
+	    !(!strcmp(argv[1], "migrate") && argc == 6) &&
+	    !(!strcmp(argv[1], "resident") && argc == 4))
+		return bad_usage();
 	n = bound_vmas(pid, node, r);
 
-	if (!strcmp(argv[1], "pageout") && argc == 4) {
-		struct iovec iov[MAX_VMAS];
+	if (!strcmp(argv[1], "pageout") && (argc == 4 || half)) {
+		static struct iovec iov[MAX_IOV];
+		unsigned long a, len;
+		int k = 0;
 
-		for (i = 0; i < n; i++) {
-			iov[i].iov_base = (void *)r[i].start;
-			iov[i].iov_len = r[i].end - r[i].start;
-			bytes += iov[i].iov_len;
-		}
 		pidfd = syscall(SYS_pidfd_open, pid, 0);
-		if (pidfd < 0 || syscall(SYS_process_madvise, pidfd, iov, n,
-					 MADV_PAGEOUT, 0) < 0) {
-			perror("hostctl: process_madvise(MADV_PAGEOUT)");
+		if (pidfd < 0) {
+			perror("hostctl: pidfd_open");
 			return 1;
 		}
+		for (i = 0; i < n; i++) {
+			/* QEMU aligns guest RAM to 2 MiB: halves of its THPs. */
+			for (a = r[i].start; a < r[i].end; a += half ? HUGE : len) {
+				len = r[i].end - a;
+				if (half && len > HUGE / 2)
+					len = HUGE / 2;
+				iov[k].iov_base = (void *)a;
+				iov[k++].iov_len = len;
+				bytes += len;
+				if (k == MAX_IOV && pageout(pidfd, iov, &k))
+					return 1;
+			}
+		}
+		if (k && pageout(pidfd, iov, &k))
+			return 1;
 		printf("pageout_bytes=%ld\n", bytes);
 	} else if (!strcmp(argv[1], "migrate") && argc == 6) {
 		int to = atoi(argv[4]), percent = atoi(argv[5]);

@@ -3,7 +3,8 @@
 # Inside L1: one end-to-end run of copyless guest NUMA balancing.
 #
 # Usage: run-l1.sh MODE MIB OUTDIR [PAGES]
-#   MODE: baseline, lazy or eager; PAGES: 4k (default) or thp
+#   MODE: baseline, lazy or eager; PAGES: 4k (default), thp, or thp-half
+#   (THPs, of which the host pages out only the first 1 MiB of each)
 #
 # An L2 guest with 2 vNUMA nodes (each bound to its own host node) fills
 # MIB MiB on vNode 0, in 4 KiB pages or in 2 MiB transparent huge pages;
@@ -16,7 +17,9 @@
 
 mode=$1 mib=$2 out=$3 pages=${4:-4k}
 case $mode in baseline|lazy|eager) ;; *) die "run-l1.sh: MODE is baseline, lazy or eager, not '$mode'" ;; esac
-case $pages in 4k|thp) ;; *) die "run-l1.sh: PAGES is 4k or thp, not '$pages'" ;; esac
+case $pages in 4k|thp|thp-half) ;; *) die "run-l1.sh: PAGES is 4k, thp or thp-half, not '$pages'" ;; esac
+wl_pages=${pages%-half} half=
+[ "$pages" = thp-half ] && half=half
 case $mib in ''|*[!0-9]*) die "run-l1.sh: MIB must be a number, not '$mib'" ;; esac
 [ -n "$out" ] || die "run-l1.sh: no OUTDIR"
 E2E=$PVNUMA_CACHE/e2e
@@ -36,7 +39,7 @@ awk '\$3 == "_text" { print \$1; exit }' /proc/kallsyms >/mnt/text
 echo 1 >/proc/sys/kernel/numa_balancing
 # The kernel turns THP off by default below 512 MiB of RAM, as L2 has:
 # on for the workload's MADV_HUGEPAGE, as an administrator would.
-if [ $pages = thp ]; then
+if [ $wl_pages = thp ]; then
 	echo madvise >/sys/kernel/mm/transparent_hugepage/enabled || exit 5
 	echo madvise >/sys/kernel/mm/transparent_hugepage/defrag || exit 5
 fi
@@ -55,7 +58,7 @@ guest_stats() {	# PREFIX
 	fi
 }
 guest_stats guest_before_ >/mnt/guest
-/mnt/workload /mnt $mib $pages >/mnt/workload.out &
+/mnt/workload /mnt $mib $wl_pages >/mnt/workload.out &
 wl=\$!
 while [ ! -e /mnt/balanced ] && kill -0 \$wl 2>/dev/null; do sleep 0.1; done
 # Balancing is done: stop it, let migrations in flight finish, and take
@@ -247,10 +250,11 @@ qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
 
 moved0=$(( $(stat moved_lazy) + $(stat moved_eager) ))
 copied0=$(stat bytes_copied)
-# The host moves the guest's vNode-0 memory away from home: pages it out.
+# The host moves the guest's vNode-0 memory away from home: pages it out
+# (thp-half: the first half of each 2 MiB).
 if ! {
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/filled_vnode0_/' &&
-	"$E2E/hostctl" pageout "$qemu" 0 &&
+	"$E2E/hostctl" pageout "$qemu" 0 $half &&
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/paged_out_vnode0_/' &&
 	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/before_vnode1_/'
 } >"$out/host"; then
