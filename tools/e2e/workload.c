@@ -13,8 +13,9 @@
  *    out (and may migrate some of it).
  * 3. Run on a vNode-1 CPU, first without touching the memory until NUMA
  *    balancing has scanned it (numa_pte_updates in /proc/vmstat grew by
- *    the buffer's pages, or 60 s passed), then sweep it until NUMA
- *    balancing has moved at least 95% of it to vNode 1, or 120 s passed.
+ *    the buffer's pages since step 1 ended, or 60 s passed), then sweep
+ *    it until NUMA balancing has moved at least 95% of it to vNode 1, or
+ *    120 s passed.
  * 4. Check every byte; create DIR/balanced, wait for DIR/finish (the host
  *    looks at its memory meanwhile), print the results as key=value
  *    lines and exit 0 if the data is intact.
@@ -236,6 +237,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fflush(stdout);
+	/*
+	 * From here on nothing touches the data until the sweep, so a scan
+	 * while the host pages it out counts too: it armed the hint faults
+	 * as well as one after "go" does.  Counted from "go", such a scan
+	 * (seen in most THP runs, whose pages are then protnone already and
+	 * not counted again) made the wait below run its full 60 s.
+	 */
+	scanned0 = vmstat_counter("numa_pte_updates");
 	touch_file(argv[1], "ready");
 	wait_file(argv[1], "go");
 
@@ -250,7 +259,6 @@ int main(int argc, char **argv)
 	 * depends on the guest's scheduler ticks, so wait for the scan, not
 	 * for a time.
 	 */
-	scanned0 = vmstat_counter("numa_pte_updates");
 	t0 = now();
 	do {
 		for (p = 0; p < 1000000; p++)
