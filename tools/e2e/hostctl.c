@@ -184,8 +184,19 @@ static long swapped(int pid, struct range *r, int n)
 /* MADV_PAGEOUT the @k ranges of @iov in the process of @pidfd; empties it. */
 static int pageout(int pidfd, struct iovec *iov, int *k)
 {
-	if (syscall(SYS_process_madvise, pidfd, iov, *k, MADV_PAGEOUT, 0) < 0) {
+	long want = 0, done;
+	int i;
+
+	for (i = 0; i < *k; i++)
+		want += iov[i].iov_len;
+	done = syscall(SYS_process_madvise, pidfd, iov, *k, MADV_PAGEOUT, 0);
+	if (done < 0) {
 		perror("hostctl: process_madvise(MADV_PAGEOUT)");
+		return 1;
+	}
+	if (done != want) {
+		fprintf(stderr, "hostctl: MADV_PAGEOUT stopped after %ld of %ld bytes\n",
+			done, want);
 		return 1;
 	}
 	*k = 0;
@@ -214,7 +225,7 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[1], "pageout") && (argc == 4 || half)) {
 		static struct iovec iov[MAX_IOV];
-		unsigned long a, len;
+		unsigned long a, end;
 		int k = 0;
 
 		pidfd = syscall(SYS_pidfd_open, pid, 0);
@@ -223,14 +234,21 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		for (i = 0; i < n; i++) {
-			/* QEMU aligns guest RAM to 2 MiB: halves of its THPs. */
-			for (a = r[i].start; a < r[i].end; a += half ? HUGE : len) {
-				len = r[i].end - a;
-				if (half && len > HUGE / 2)
-					len = HUGE / 2;
-				iov[k].iov_base = (void *)a;
-				iov[k++].iov_len = len;
-				bytes += len;
+			/*
+			 * half: the first 1 MiB of each 2 MiB-aligned window.
+			 * QEMU aligns guest RAM to 2 MiB, so these are the
+			 * first halves of the guest's THPs.
+			 */
+			a = half ? r[i].start & ~(HUGE - 1) : r[i].start;
+			for (; a < r[i].end; a = half ? a + HUGE : end) {
+				unsigned long start = a < r[i].start ? r[i].start : a;
+
+				end = half && a + HUGE / 2 < r[i].end ? a + HUGE / 2 : r[i].end;
+				if (start >= end)
+					continue;
+				iov[k].iov_base = (void *)start;
+				iov[k++].iov_len = end - start;
+				bytes += end - start;
 				if (k == MAX_IOV && pageout(pidfd, iov, &k))
 					return 1;
 			}

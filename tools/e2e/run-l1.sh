@@ -261,12 +261,13 @@ if ! {
 	stop_if_l2_died "while its memory was paged out"
 	die "hostctl failed with L2 running"
 fi
-# Let the host's tracker finish publishing what it moved (nr_moved steady
-# for a second), as it would have long before the guest balances.
-# Steady within 1% (at least 16 pages): the guest's own kernel keeps
-# touching some of its vNode-0 memory, which the host faults back in and
-# the tracker unmarks, so the exact count never stands still (waiting for
-# that took the full 60 s in every run).
+# Let the host's tracker finish publishing what it moved, as it would have
+# long before the guest balances: nr_moved steady for ten reads (about
+# 13 s here), each within 1% (at least 16 pages) of the one before.  Not
+# exactly equal: the guest's own kernel keeps touching some of its vNode-0
+# memory, which the host faults back in and the tracker unmarks, so the
+# count never stands still (waiting for that took the full 60 s in every
+# run).
 if [ "$mode" != baseline ]; then
 	if ! vmdir=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* 2>/dev/null | tail -n 1); then
 		stop_if_l2_died "while its memory was paged out"
@@ -288,6 +289,10 @@ if [ "$mode" != baseline ]; then
 			stop_if_l2_died "while its memory was paged out"
 			die "cannot read $area"
 		fi
+		case $cur in ''|*[!0-9]*)
+			stop_if_l2_died "while its memory was paged out"
+			die "L2's area is gone from $area ('$cur'): its driver unregistered" ;;
+		esac
 		d=$((cur - last)) tol=$((cur / 100 > 16 ? cur / 100 : 16))
 		if [ "$last" -ge 0 ] && [ "${d#-}" -le "$tol" ]; then steady=$((steady + 1)); else steady=0; fi
 		last=$cur
