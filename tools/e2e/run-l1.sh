@@ -101,6 +101,15 @@ if [ -w "$T/events/kvm/kvm_exit/filter" ]; then
 		echo 1 >"$T/events/kvm/kvm_exit/enable" && echo >"$T/trace" ||
 		echo "e2e: cannot trace KVM's exits; a triple fault of L2 will not be named"
 fi
+# alive PID: the process is running.  Not kill -0: it succeeds on a zombie,
+# and L2's QEMU is one from its exit until timeout(1) in l2.sh reaps it
+# (seen: hostctl failed on a QEMU that had exited, and the run was taken
+# for a hostctl failure with L2 running).
+alive() {
+	local st
+	st=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) &&
+		[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
 # If L2 exited before its time: say how, whether KVM saw it triple-fault,
 # and end the run; otherwise return.
 stop_if_l2_died() {	# WHEN
@@ -109,7 +118,7 @@ stop_if_l2_died() {	# WHEN
 	# moment before l2.sh notices: give l2.sh up to 5 s then.
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$l2pid" 2>/dev/null || break
-		{ [ -n "${qemu:-}" ] && ! kill -0 "$qemu" 2>/dev/null; } || return 0
+		{ [ -n "${qemu:-}" ] && ! alive "$qemu"; } || return 0
 		sleep 0.1
 	done
 	kill "$l2pid" 2>/dev/null || true
