@@ -316,6 +316,7 @@ fi
 e2e_get() { awk -F= -v k="$2" '$1 == k { v = $2 } END { print v + 0 }' "$1"; }
 test_e2e() {	# MODE PAGES (4k, thp or thp-half)
 	local mode=$1 psize=$2 r=/run/pvnuma/e2e-$1-$2 pages on1 marked moved before after host thps partial
+	local swgo swin copies
 	bash "$PVNUMA_ROOT/tools/e2e/run-l1.sh" "$mode" 32 "$r" "$psize" || return 1
 	cat "$r/result"
 	pages=$(e2e_get "$r/result" pages)
@@ -346,11 +347,33 @@ test_e2e() {	# MODE PAGES (4k, thp or thp-half)
 	moved=$(($(e2e_get "$r/result" guest_quiesced_pages_moved) - before))
 	after=$(($(e2e_get "$r/result" guest_pages_moved) - before))
 	host=$(e2e_get "$r/result" host_pages_moved)
+	# Page by page (run-l1.sh's frames_summary): of the pages NUMA
+	# balancing moved, those the host had swapped out at go, and how many
+	# of these the host swapped in onto node 0, at their old frames, for
+	# the guest to copy them from there.
+	swgo=$(e2e_get "$r/result" frames_balanced_swapped_at_go)
+	swin=$(e2e_get "$r/result" frames_swapins_node0)
+	copies=$(($(e2e_get "$r/result" guest_quiesced_numa_pages_migrated) -
+		$(e2e_get "$r/result" guest_before_numa_pages_migrated) - moved))
+	echo "of $(e2e_get "$r/result" frames_balanced) pages balanced, the host had swapped out $swgo;" \
+		"$swin of those were swapped in onto node 0 first; the guest copied $copies pages;" \
+		"$(e2e_get "$r/result" frames_stranded_node0) old frames hold their data on node 0"
+	[ "$swgo" -gt 0 ] || { echo "the host had swapped out none of the pages balancing moved"; return 1; }
 	if [ "$mode" = baseline ]; then
-		# As today: nothing moved by the host, the guest copied it all.
-		[ "$host" = 0 ] && [ "$after" = 0 ]
-		return
+		# As today: nothing moved by the host, the guest copied it all,
+		# after the host swapped it in onto node 0 (at least 95%: a
+		# frame the guest freed and reused before the host looked
+		# holds other data).
+		[ "$host" = 0 ] && [ "$after" = 0 ] || return 1
+		[ $((swin * 100)) -ge $((swgo * 95)) ] ||
+			{ echo "fewer than 95% were swapped in onto node 0"; return 1; }
+		return 0
 	fi
+	# Copyless: a page swapped in onto node 0 is one the guest copied
+	# (a page the host declined, see below), never one the host moved;
+	# and at most 5% of them.
+	[ "$swin" -le "$copies" ] && [ $((swin * 100)) -le $((swgo * 5)) ] ||
+		{ echo "too many pages were swapped in onto node 0"; return 1; }
 	marked=$(e2e_get "$r/result" marked_at_go)
 	home=$(e2e_get "$r/result" host_vm_err_home)
 	# Every page the guest had the host move, the host counted: the host

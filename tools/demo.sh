@@ -137,9 +137,14 @@ def load(p, m):
         "host_declined_busy": int(g("host_vm_err_busy")) if m != "baseline" else None,
         "pages_copied_by_guest": int(migrated - moved),
         "bytes_copied": int((migrated - moved) * 4096 + g("host_bytes_copied")),
-        "host_swapins_onto_node0": int(g("after_vnode0_resident_node0") - g("paged_out_vnode0_resident_node0")),
+        # Page by page (run-l1.sh's frames_summary): the old frames of
+        # the pages balancing moved, as the host had them at go and has
+        # them after.
+        "host_swapped_out_at_go": int(g("frames_balanced_swapped_at_go")),
+        "host_swapins_onto_node0": int(g("frames_swapins_node0")),
         "host_swapins_total": int(g("host_pswpin")),
-        "stranded_on_node0_mib": (g("after_vnode0_resident_node0") - g("paged_out_vnode0_resident_node0")) * 4096 / 2**20,
+        "stranded_on_node0_mib": g("frames_stranded_node0") * 4096 / 2**20,
+        "old_frames_reused_by_guest": int(g("frames_old_reused")),
         "balance_seconds": g("balance_seconds"),
         "bad_words": int(g("bad_words")),
     }
@@ -147,15 +152,16 @@ def load(p, m):
 r = {p: {m: load(p, m) for m in modes} for p in psizes}
 rows = [
     ("pages balanced to vNode 1", "pages_on_vnode1", "{:.0f}"),
-    ("  of which the host had moved", "host_moved_at_start", "{}"),
+    ("  host had swapped out at start", "host_swapped_out_at_go", "{}"),
+    ("  marked moved in the area", "host_moved_at_start", "{}"),
     ("moved by the host, no copy", "pages_moved_by_host", "{:.0f}"),
     ("  in hypercalls", "hypercalls", "{}"),
     ("declined: page back home", "host_declined_home", "{}"),
     ("declined: lost a race", "host_declined_busy", "{}"),
     ("copied by the guest", "pages_copied_by_guest", "{:.0f}"),
     ("bytes copied (guest + host)", "bytes_copied", "{:.0f}"),
-    ("host swap-ins onto node 0", "host_swapins_onto_node0", "{:.0f}"),
-    ("host swap-ins, all nodes", "host_swapins_total", "{:.0f}"),
+    ("swapped in onto node 0 first", "host_swapins_onto_node0", "{:.0f}"),
+    ("host swap-ins, all pages", "host_swapins_total", "{:.0f}"),
     ("left stranded on node 0 (MiB)", "stranded_on_node0_mib", "{:.1f}"),
     ("wall time to balance (s)", "balance_seconds", "{:.2f}"),
     ("THPs filled / moved whole", None, None),

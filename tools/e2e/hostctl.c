@@ -12,10 +12,22 @@
  *                                host node TO
  *   hostctl resident PID NODE    where that memory is: pages resident on
  *                                each host node, and pages not resident
+ *   hostctl frames PID NODE FILE for each "PAGE PFN" line of FILE (the e2e
+ *                                workload's DIR/frames), where the host has
+ *                                that guest frame: "PAGE STATE" lines, STATE
+ *                                one of swapped; absent (neither resident
+ *                                nor swapped); nodeN (resident on host node
+ *                                N), nodeN+data if it still holds the
+ *                                workload's data for PAGE; unknown
+ *                                (resident, but move_pages() finds no page
+ *                                there).  The memory bound to NODE must be
+ *                                the guest's first RAM, from guest
+ *                                physical address 0 (vNode 0 under
+ *                                tools/rig/l2.sh)
  *
  * The memory is found in /proc/PID/numa_maps by its policy, "bind:NODE".
- * Output is key=value lines; errors go to stderr with exit status 1, bad
- * usage exits 2.
+ * Output is key=value lines (frames: as above); errors go to stderr with
+ * exit status 1, bad usage exits 2.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +61,8 @@ static int bad_usage(void)
 {
 	fputs("usage: hostctl pageout PID NODE [half]\n"
 	      "       hostctl migrate PID NODE TO PERCENT\n"
-	      "       hostctl resident PID NODE\n", stderr);
+	      "       hostctl resident PID NODE\n"
+	      "       hostctl frames PID NODE FILE\n", stderr);
 	return 2;
 }
 
@@ -181,6 +194,86 @@ static long swapped(int pid, struct range *r, int n)
 	return c;
 }
 
+/* The e2e workload's data: word @word of its page @page (workload.c). */
+static unsigned long long pattern(unsigned long page, unsigned long word)
+{
+	return (page * 0x9e3779b97f4a7c15ULL) ^ word;
+}
+
+/*
+ * Where the host has each guest frame FILE lists: see the usage at the top.
+ * Guest physical address G of the memory bound to @node is at the start of
+ * its (contiguous) VMAs plus G.  Reads the frames' contents only where they
+ * are resident, so nothing is faulted in.
+ */
+static int frames(int pid, struct range *r, int n, const char *file)
+{
+	static unsigned long long word[PAGE / 8];
+	struct iovec local = { word, PAGE }, remote = { NULL, PAGE };
+	unsigned long page, size = 0, hva, i;
+	unsigned long long pfn, pm;
+	char path[64];
+	int fd, v, status;
+	void *addr;
+	FILE *f;
+
+	for (v = 0; v < n; v++) {
+		if (v && r[v].start != r[v - 1].end) {
+			fprintf(stderr, "hostctl: the node's memory is not contiguous at %lx\n",
+				r[v].start);
+			return 1;
+		}
+		size += r[v].end - r[v].start;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY);
+	f = fopen(file, "r");
+	if (fd < 0 || !f) {
+		fprintf(stderr, "hostctl: %s: %s\n", fd < 0 ? path : file, strerror(errno));
+		return 1;
+	}
+	while (fscanf(f, "%lu %llu", &page, &pfn) == 2) {
+		if (!pfn || pfn >= size / PAGE) {
+			fprintf(stderr, "hostctl: page %lu: frame %#llx past the node's %lu MiB\n",
+				page, pfn, size >> 20);
+			return 1;
+		}
+		hva = r[0].start + pfn * PAGE;
+		if (pread(fd, &pm, 8, hva / PAGE * 8) != 8) {
+			perror("hostctl: pagemap");
+			return 1;
+		}
+		if (!(pm >> 63)) {
+			printf("%lu %s\n", page, (pm >> 62) & 1 ? "swapped" : "absent");
+			continue;
+		}
+		addr = (void *)hva;
+		if (syscall(SYS_move_pages, pid, 1, &addr, NULL, &status, 0) < 0) {
+			perror("hostctl: move_pages");
+			return 1;
+		}
+		if (status < 0) {	/* gone meanwhile, or no page move_pages knows */
+			printf("%lu unknown\n", page);
+			continue;
+		}
+		remote.iov_base = addr;
+		if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != PAGE) {
+			perror("hostctl: process_vm_readv");
+			return 1;
+		}
+		for (i = 0; i < PAGE / 8 && word[i] == pattern(page, i); i++)
+			;
+		printf("%lu node%d%s\n", page, status, i == PAGE / 8 ? "+data" : "");
+	}
+	if (!feof(f)) {
+		fprintf(stderr, "hostctl: %s: not PAGE PFN lines\n", file);
+		return 1;
+	}
+	fclose(f);
+	close(fd);
+	return 0;
+}
+
 /* MADV_PAGEOUT the @k ranges of @iov in the process of @pidfd; empties it. */
 static int pageout(int pidfd, struct iovec *iov, int *k)
 {
@@ -219,7 +312,8 @@ int main(int argc, char **argv)
 	half = argc == 5 && !strcmp(argv[4], "half");
 	if (!(!strcmp(argv[1], "pageout") && (argc == 4 || half)) &&
 	    !(!strcmp(argv[1], "migrate") && argc == 6) &&
-	    !(!strcmp(argv[1], "resident") && argc == 4))
+	    !(!strcmp(argv[1], "resident") && argc == 4) &&
+	    !(!strcmp(argv[1], "frames") && argc == 5))
 		return bad_usage();
 	n = bound_vmas(pid, node, r);
 
@@ -270,6 +364,8 @@ int main(int argc, char **argv)
 				printf("resident_node%d=%ld\n", i, count[i]);
 		printf("not_resident=%ld\n", absent);
 		printf("swapped=%ld\n", swapped(pid, r, n));
+	} else if (!strcmp(argv[1], "frames") && argc == 5) {
+		return frames(pid, r, n, argv[4]);
 	} else {
 		return bad_usage();
 	}

@@ -241,6 +241,46 @@ report_stuck() {
 	dmesg | tail -n 40
 }
 
+# The workload's pages NUMA balancing moved (a frame in FRAMES_BALANCED
+# other than in FRAMES), page by page: where the host had their old frames
+# at go (FRAMES_GO) and where it has them now (FRAMES_AFTER), as counts:
+#   frames_balanced                 pages NUMA balancing moved
+#   frames_balanced_swapped_at_go   of which the host had swapped out
+#   frames_swapins_node0            of those, old frames back on host node
+#                                   0 with the page's data: swapped in
+#                                   onto the old node (for the guest's copy)
+#   frames_stranded_node0           old frames on host node 0 with the
+#                                   page's data, whatever they were at go
+#   frames_old_reused               old frames resident with other data
+#                                   (the guest reused the freed frame)
+#   frames_old_absent, frames_old_swapped
+#                                   old frames the host has no page for
+#                                   (moved copyless), or still in swap
+#   frames_old_unknown              resident, but move_pages() found no
+#                                   page (hostctl frames)
+frames_summary() {	# FRAMES FRAMES_BALANCED FRAMES_GO FRAMES_AFTER
+	awk 'FNR == 1 { f++ }
+	     f == 1 { old[$1] = $2; next }
+	     f == 2 { moved[$1] = $1 in old && old[$1] != $2; next }
+	     f == 3 { go[$1] = $2; next }
+	     moved[$1] {
+		bal++; sw = go[$1] == "swapped"; swgo += sw
+		if ($2 == "node0+data") { str++; swin += sw }
+		else if ($2 ~ /^node[0-9]*$/) reused++
+		else if ($2 ~ /^node/) other++
+		else if ($2 == "absent") absent++
+		else if ($2 == "swapped") swapped++
+		else unknown++
+	     }
+	     END {
+		printf "frames_balanced=%d\nframes_balanced_swapped_at_go=%d\n", bal, swgo
+		printf "frames_swapins_node0=%d\nframes_stranded_node0=%d\n", swin, str
+		printf "frames_old_reused=%d\nframes_old_data_elsewhere=%d\n", reused, other
+		printf "frames_old_absent=%d\nframes_old_swapped=%d\n", absent, swapped
+		printf "frames_old_unknown=%d\n", unknown
+	     }' "$@"
+}
+
 # Each vNode gets the workload plus room for the guest kernel.  L2's
 # monitor's FIFOs are on L1's own tmpfs, /run (9p makes no FIFOs).
 mon=/run/e2e-monitor
@@ -311,6 +351,12 @@ if [ "$mode" != baseline ]; then
 	[ "$steady" -ge 10 ] || echo "e2e: the host's count of moved pages was not steady within 60 s"
 	echo "host_marked_at_go=$last" >>"$out/host"
 fi
+# Where the host has the workload's own pages at go: their guest frames
+# (DIR/frames, which the workload wrote before ready), one by one.
+if ! "$E2E/hostctl" frames "$qemu" 0 "$share/frames" >"$out/frames-go"; then
+	stop_if_l2_died "while its memory was paged out"
+	die "hostctl frames failed with L2 running"
+fi
 pswpin0=$(vmstat pswpin)
 touch "$share/go"
 if ! wait_for "$share/quiesced" $((300 + mib)); then
@@ -326,7 +372,9 @@ if ! {
 		[ -e "$f" ] && echo "host_vm_${f##*/}=$(cat "$f")"
 	done
 	"$E2E/hostctl" resident "$qemu" 0 | sed 's/^/after_vnode0_/' &&
-	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/after_vnode1_/'
+	"$E2E/hostctl" resident "$qemu" 1 | sed 's/^/after_vnode1_/' &&
+	"$E2E/hostctl" frames "$qemu" 0 "$share/frames" >"$out/frames-after" &&
+	frames_summary "$share/frames" "$share/frames-balanced" "$out/frames-go" "$out/frames-after"
 } >>"$out/host"; then
 	stop_if_l2_died "after the workload, before the host's counts"
 	die "hostctl failed with L2 running"

@@ -8,7 +8,9 @@
  *    with a known pattern, in 4 KiB pages (MADV_NOHUGEPAGE, the default)
  *    or in 2 MiB transparent huge pages (thp: MADV_HUGEPAGE, the buffer
  *    2 MiB aligned); then drop the binding, so that NUMA balancing
- *    may move the pages, and create DIR/ready.
+ *    may move the pages; write each page's guest frame number to
+ *    DIR/frames ("PAGE PFN" lines, for hostctl frames) and create
+ *    DIR/ready.
  * 2. Wait for DIR/go: meanwhile the host pages the guest's vNode-0 memory
  *    out (and may migrate some of it).
  * 3. Run on a vNode-1 CPU, first without touching the memory until NUMA
@@ -16,7 +18,9 @@
  *    the buffer's pages since step 1 ended, or 60 s passed), then sweep
  *    it until NUMA balancing has moved at least 95% of it to vNode 1, or
  *    120 s passed.
- * 4. Check every byte; create DIR/balanced, wait for DIR/finish (the host
+ * 4. Check every byte; write the frame numbers again, to
+ *    DIR/frames-balanced (a page NUMA balancing moved has a new one);
+ *    create DIR/balanced, wait for DIR/finish (the host
  *    looks at its memory meanwhile), print the results as key=value
  *    lines and exit 0 if the data is intact.
  *
@@ -83,7 +87,8 @@ static void pin_to_cpu(int cpu)
 	}
 }
 
-static void touch_file(const char *dir, const char *name)
+/* DIR/@name, created (or emptied) for writing; exits if it cannot be. */
+static FILE *create_file(const char *dir, const char *name)
 {
 	char path[512];
 	FILE *f;
@@ -94,7 +99,12 @@ static void touch_file(const char *dir, const char *name)
 		perror(path);
 		exit(2);
 	}
-	fclose(f);
+	return f;
+}
+
+static void touch_file(const char *dir, const char *name)
+{
+	fclose(create_file(dir, name));
 }
 
 static void wait_file(const char *dir, const char *name)
@@ -164,6 +174,44 @@ static long marked_pages(char *buf, unsigned long n)
 	return c;
 }
 
+/*
+ * The guest frame numbers of @buf's pages into @pfns (0: not present).
+ * Needs CAP_SYS_ADMIN, as pagemap gives frame numbers only then.
+ */
+static void frames_of(char *buf, unsigned long n, uint64_t *pfns)
+{
+	FILE *pm = fopen("/proc/self/pagemap", "r");
+	unsigned long p;
+
+	if (!pm || fseek(pm, (unsigned long)buf / PAGE * 8, SEEK_SET) ||
+	    fread(pfns, 8, n, pm) != n) {
+		perror("pagemap");
+		exit(2);
+	}
+	fclose(pm);
+	for (p = 0; p < n; p++)
+		pfns[p] = pfns[p] >> 63 ? pfns[p] & ((1ULL << 55) - 1) : 0;
+	if (n && !pfns[0]) {
+		fputs("pagemap gives no frame numbers (not root?)\n", stderr);
+		exit(2);
+	}
+}
+
+/* "PAGE PFN" lines of @pfns into DIR/@name. */
+static void write_frames(const char *dir, const char *name, const uint64_t *pfns,
+			 unsigned long n)
+{
+	FILE *f = create_file(dir, name);
+	unsigned long p;
+
+	for (p = 0; p < n; p++)
+		fprintf(f, "%lu %llu\n", p, (unsigned long long)pfns[p]);
+	if (fclose(f)) {
+		perror(name);
+		exit(2);
+	}
+}
+
 /* A counter of /proc/vmstat, 0 if absent. */
 static unsigned long vmstat_counter(const char *key)
 {
@@ -189,7 +237,8 @@ int main(int argc, char **argv)
 {
 	unsigned long mib, n, p, w, on1 = 0, bad = 0, sweeps = 0;
 	unsigned long mask = 1, thp0;
-	unsigned long scanned0, scanned;
+	unsigned long scanned0, scanned, refiled = 0;
+	uint64_t *pfns, *pfns_go;
 	int thp = 0;
 	char *map;
 	double t0, t, scan_seconds;
@@ -245,8 +294,20 @@ int main(int argc, char **argv)
 	 * not counted again) made the wait below run its full 60 s.
 	 */
 	scanned0 = vmstat_counter("numa_pte_updates");
+	pfns = malloc(n * 8);
+	pfns_go = malloc(n * 8);
+	if (!pfns || !pfns_go) {
+		perror("malloc");
+		return 2;
+	}
+	frames_of((char *)buf, n, pfns);
+	write_frames(argv[1], "frames", pfns, n);
 	touch_file(argv[1], "ready");
 	wait_file(argv[1], "go");
+	/* Nothing should have moved them meanwhile (compaction could). */
+	frames_of((char *)buf, n, pfns_go);
+	for (p = 0; p < n; p++)
+		refiled += pfns_go[p] != pfns[p];
 
 	marked = marked_pages((char *)buf, n);
 	pin_to_cpu(1);
@@ -278,11 +339,13 @@ int main(int argc, char **argv)
 	for (p = 0; p < n; p++)
 		for (w = 0; w < PAGE / 8; w++)
 			bad += buf[p * PAGE / 8 + w] != pattern(p, w);
+	frames_of((char *)buf, n, pfns);
+	write_frames(argv[1], "frames-balanced", pfns, n);
 	touch_file(argv[1], "balanced");
 	printf("balance_seconds=%.2f\nsweeps=%lu\npages=%lu\n", t, sweeps, n);
 	printf("on_node1=%lu\nbad_words=%lu\nchecksum=%llx\n", on1, bad,
 	       (unsigned long long)sum);
-	printf("marked_at_go=%ld\n", marked);
+	printf("marked_at_go=%ld\nframes_moved_before_go=%lu\n", marked, refiled);
 	printf("scan_seconds=%.2f\nscan_pte_updates=%lu\n", scan_seconds, scanned);
 	fflush(stdout);
 	wait_file(argv[1], "finish");
