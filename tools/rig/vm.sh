@@ -135,6 +135,8 @@ l1_lost_wakeup() {
 		return 0
 	done
 }
+# l1_lost_wakeup's line, as l1-stuck.txt has it.
+lost_wakeup_line='^PVNUMA-RIG-FAULT L1 CPU [0-9]* sleeps in HLT'
 # Both, into l1-stuck.txt.
 l1_dump() {
 	l1_stuck >"$run/l1-stuck.txt" 2>&1
@@ -159,10 +161,10 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 	if [ "$n" -gt "$stalls" ]; then
 		stalls=$n
 		l1_dump
-		if grep -q '^PVNUMA-RIG-FAULT L1 CPU [0-9]* sleeps in HLT' "$run/l1-stuck.txt"; then
+		if grep -q "$lost_wakeup_line" "$run/l1-stuck.txt"; then
 			sleep 10
 			l1_dump
-			if grep -q '^PVNUMA-RIG-FAULT L1 CPU [0-9]* sleeps in HLT' "$run/l1-stuck.txt"; then
+			if grep -q "$lost_wakeup_line" "$run/l1-stuck.txt"; then
 				dumped=1 lost=1
 				kill -TERM -- -"$qemu_pid" 2>/dev/null || true
 			fi
