@@ -5,21 +5,29 @@
  * host through MSR_KVM_NUMA_MOVED.  The host writes the bitmap; the guest
  * only reads it.  The registration is dropped before a reboot or kexec and
  * on unload, so the host never writes into memory the next kernel uses.
+ * Memory hot-added above the frames it covers gets a larger area in its
+ * place; readers find the current one under RCU.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/gfp.h>
+#include <linux/memory.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
 #include <asm/msr.h>
 
 #include "pvnuma_guest.h"
 
-struct pvnuma_guest_area pvnuma_guest_area;
+struct pvnuma_guest_area __rcu *pvnuma_guest_area;
 bool pvnuma_guest_registered;
+
+/* Serialises registering, growing (memory hot-add) and unregistering. */
+static DEFINE_MUTEX(pvnuma_guest_area_lock);
 
 /* One past the highest guest frame of any online node. */
 static u64 pvnuma_guest_end_pfn(void)
@@ -32,33 +40,122 @@ static u64 pvnuma_guest_end_pfn(void)
 	return end;
 }
 
-static void pvnuma_guest_area_free(void)
+static void pvnuma_guest_area_free(struct pvnuma_guest_area *a)
 {
-	struct pvnuma_guest_area *a = &pvnuma_guest_area;
-
+	if (!a)
+		return;
 	if (a->bitmap)
 		free_pages_exact(a->bitmap, a->bitmap_bytes);
 	kfree(a->hdr);
-	memset(a, 0, sizeof(*a));
+	kfree(a);
+}
+
+/* An area for guest frames [0, @nr_gfns), zeroed; NULL without memory. */
+static struct pvnuma_guest_area *pvnuma_guest_area_alloc(u64 nr_gfns)
+{
+	struct pvnuma_guest_area *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	if (!a)
+		return NULL;
+	a->nr_gfns = nr_gfns;
+	a->bitmap_bytes = PAGE_ALIGN(DIV_ROUND_UP_ULL(nr_gfns, 64) * 8);
+	/* kmalloc-64 objects are 64-byte aligned, as the MSR wants. */
+	a->hdr = kzalloc(sizeof(*a->hdr), GFP_KERNEL);
+	/* One contiguous run: 32 KiB per GiB, up to 128 GiB of guest. */
+	a->bitmap = alloc_pages_exact(a->bitmap_bytes,
+				      GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!a->hdr || !a->bitmap) {
+		pr_warn("no %zu contiguous bytes for the bitmap of %llu frames\n",
+			a->bitmap_bytes, nr_gfns);
+		pvnuma_guest_area_free(a);
+		return NULL;
+	}
+	a->hdr->version = KVM_NUMA_MOVED_VERSION;
+	a->hdr->bitmap_gpa = __pa(a->bitmap);
+	a->hdr->nr_gfns = nr_gfns;
+	return a;
 }
 
 static void pvnuma_guest_msr_disable(void)
 {
 	if (pvnuma_guest_registered)
 		wrmsrl_safe(MSR_KVM_NUMA_MOVED, 0);
-	pvnuma_guest_registered = false;
+	WRITE_ONCE(pvnuma_guest_registered, false);
+}
+
+/*
+ * Register @a with the host in place of the area registered now, if any:
+ * the host drops the old one in the same MSR write and publishes what it
+ * has moved into @a.  The old one is freed once no reader has it.
+ */
+static int pvnuma_guest_area_install(struct pvnuma_guest_area *a)
+{
+	struct pvnuma_guest_area *old;
+
+	lockdep_assert_held(&pvnuma_guest_area_lock);
+	if (wrmsrl_safe(MSR_KVM_NUMA_MOVED, __pa(a->hdr) | KVM_MSR_ENABLED)) {
+		pr_warn("the host refused the area of %llu frames (#GP)\n", a->nr_gfns);
+		return -EIO;
+	}
+	old = rcu_replace_pointer(pvnuma_guest_area, a,
+				  lockdep_is_held(&pvnuma_guest_area_lock));
+	WRITE_ONCE(pvnuma_guest_registered, true);
+	if (old) {
+		synchronize_rcu();
+		pvnuma_guest_area_free(old);
+	}
+	return 0;
 }
 
 static int pvnuma_guest_reboot(struct notifier_block *nb, unsigned long code,
 			       void *unused)
 {
 	/* Reboot, halt, power off and kexec all come through here. */
+	mutex_lock(&pvnuma_guest_area_lock);
 	pvnuma_guest_msr_disable();
+	mutex_unlock(&pvnuma_guest_area_lock);
 	return NOTIFY_DONE;
 }
 
 static struct notifier_block pvnuma_guest_reboot_nb = {
 	.notifier_call = pvnuma_guest_reboot,
+};
+
+/*
+ * Memory hot-add: once a block is online above the frames the area covers,
+ * register a larger area in its place.  If that fails the old one stays,
+ * and the new memory is not covered (its pages are copied, as without
+ * pvnuma).
+ */
+static int pvnuma_guest_memory(struct notifier_block *nb, unsigned long action,
+			       void *arg)
+{
+	const struct memory_notify *mn = arg;
+	struct pvnuma_guest_area *a, *cur;
+	u64 end;
+
+	if (action != MEM_ONLINE)
+		return NOTIFY_OK;
+	mutex_lock(&pvnuma_guest_area_lock);
+	cur = rcu_dereference_protected(pvnuma_guest_area,
+					lockdep_is_held(&pvnuma_guest_area_lock));
+	end = max_t(u64, pvnuma_guest_end_pfn(), mn->start_pfn + mn->nr_pages);
+	if (cur && pvnuma_guest_registered && end > cur->nr_gfns) {
+		a = pvnuma_guest_area_alloc(end);
+		if (a && !pvnuma_guest_area_install(a))
+			pr_info("area registered again for hot-added memory: %llu frames, %zu KiB bitmap\n",
+				a->nr_gfns, a->bitmap_bytes >> 10);
+		else if (a)
+			pvnuma_guest_area_free(a);
+		if (rcu_access_pointer(pvnuma_guest_area) != a)
+			pr_warn("memory from frame %llu on is not covered\n", cur->nr_gfns);
+	}
+	mutex_unlock(&pvnuma_guest_area_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block pvnuma_guest_memory_nb = {
+	.notifier_call = pvnuma_guest_memory,
 };
 
 /**
@@ -68,34 +165,24 @@ static struct notifier_block pvnuma_guest_reboot_nb = {
  */
 int pvnuma_guest_area_register(void)
 {
-	struct pvnuma_guest_area *a = &pvnuma_guest_area;
+	struct pvnuma_guest_area *a;
 	int ret;
 
-	a->nr_gfns = pvnuma_guest_end_pfn();
-	a->bitmap_bytes = PAGE_ALIGN(DIV_ROUND_UP_ULL(a->nr_gfns, 64) * 8);
-	/* kmalloc-64 objects are 64-byte aligned, as the MSR wants. */
-	a->hdr = kzalloc(sizeof(*a->hdr), GFP_KERNEL);
-	/* One contiguous run: 32 KiB per GiB, up to 128 GiB of guest. */
-	a->bitmap = alloc_pages_exact(a->bitmap_bytes,
-				      GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	if (!a->hdr || !a->bitmap) {
-		pr_warn("no %zu contiguous bytes for the bitmap of %llu frames; inactive\n",
-			a->bitmap_bytes, a->nr_gfns);
-		pvnuma_guest_area_free();
+	a = pvnuma_guest_area_alloc(pvnuma_guest_end_pfn());
+	if (!a) {
+		pr_warn("inactive\n");
 		return -ENOMEM;
 	}
-	a->hdr->version = KVM_NUMA_MOVED_VERSION;
-	a->hdr->bitmap_gpa = __pa(a->bitmap);
-	a->hdr->nr_gfns = a->nr_gfns;
-
-	ret = wrmsrl_safe(MSR_KVM_NUMA_MOVED, __pa(a->hdr) | KVM_MSR_ENABLED);
+	mutex_lock(&pvnuma_guest_area_lock);
+	ret = pvnuma_guest_area_install(a);
+	mutex_unlock(&pvnuma_guest_area_lock);
 	if (ret) {
-		pr_warn("the host refused the area (#GP); inactive\n");
-		pvnuma_guest_area_free();
-		return -EIO;
+		pr_warn("inactive\n");
+		pvnuma_guest_area_free(a);
+		return ret;
 	}
-	pvnuma_guest_registered = true;
 	register_reboot_notifier(&pvnuma_guest_reboot_nb);
+	register_memory_notifier(&pvnuma_guest_memory_nb);
 	pr_info("area registered: %llu frames, %zu KiB bitmap\n", a->nr_gfns,
 		a->bitmap_bytes >> 10);
 	return 0;
@@ -106,9 +193,17 @@ int pvnuma_guest_area_register(void)
  */
 void pvnuma_guest_area_unregister(void)
 {
-	if (!pvnuma_guest_area.hdr)
+	struct pvnuma_guest_area *a;
+
+	if (!rcu_access_pointer(pvnuma_guest_area))
 		return;
+	unregister_memory_notifier(&pvnuma_guest_memory_nb);
 	unregister_reboot_notifier(&pvnuma_guest_reboot_nb);
+	mutex_lock(&pvnuma_guest_area_lock);
 	pvnuma_guest_msr_disable();
-	pvnuma_guest_area_free();
+	a = rcu_replace_pointer(pvnuma_guest_area, NULL,
+				lockdep_is_held(&pvnuma_guest_area_lock));
+	mutex_unlock(&pvnuma_guest_area_lock);
+	synchronize_rcu();
+	pvnuma_guest_area_free(a);
 }

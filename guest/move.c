@@ -19,6 +19,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "pvnuma_guest.h"
@@ -60,27 +61,23 @@ void pvnuma_guest_stats_sum(u64 *out)
 			out[i] += per_cpu(pvnuma_guest_pcpu.stats[i], cpu);
 }
 
-static bool pvnuma_guest_marked(unsigned long pfn)
-{
-	const struct pvnuma_guest_area *a = &pvnuma_guest_area;
-
-	return pfn < a->nr_gfns && test_bit(pfn, a->bitmap);
-}
-
 /*
  * How many frames of a folio at @pfn of @nr pages (1 or PVG_HUGE_PAGES) has
  * the host moved away from home?
  */
 static unsigned long pvnuma_guest_nr_marked(unsigned long pfn, unsigned long nr)
 {
-	const struct pvnuma_guest_area *a = &pvnuma_guest_area;
+	const struct pvnuma_guest_area *a;
+	unsigned long n = 0;
 
-	if (nr == 1)
-		return pvnuma_guest_marked(pfn);
+	rcu_read_lock();
+	a = rcu_dereference(pvnuma_guest_area);
 	/* A 2 MiB folio: @pfn is 512-aligned, so its bits are whole words. */
-	if (pfn + nr > a->nr_gfns)
-		return 0;
-	return bitmap_weight(a->bitmap + BIT_WORD(pfn), nr);
+	if (a && pfn + nr <= a->nr_gfns)
+		n = nr == 1 ? test_bit(pfn, a->bitmap) :
+			      bitmap_weight(a->bitmap + BIT_WORD(pfn), nr);
+	rcu_read_unlock();
+	return n;
 }
 
 /*
@@ -132,7 +129,7 @@ static bool pvnuma_guest_move_parts(struct folio *dst, struct folio *src)
 
 	/* The frames to ask for, fixed now: the bits may change meanwhile. */
 	for (i = 0; i < PVG_HUGE_PAGES; i++)
-		__assign_bit(i, ask, pvnuma_guest_marked(pfn + i));
+		__assign_bit(i, ask, pvnuma_guest_nr_marked(pfn + i, 1));
 	for_each_clear_bit(i, ask, PVG_HUGE_PAGES) {
 		if (copy_mc_highpage(folio_page(dst, i), folio_page(src, i))) {
 			pvg_stat(PVG_STAT_ERROR, 1);

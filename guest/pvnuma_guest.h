@@ -4,7 +4,8 @@
  *
  * main.c   detection, and the order things are set up and torn down in
  * area.c   the moved-pages area: allocated, registered with the host
- *          through MSR_KVM_NUMA_MOVED, disabled on reboot and unload
+ *          through MSR_KVM_NUMA_MOVED, grown on memory hot-add, disabled
+ *          on reboot and unload
  * move.c   the migration hook: a migrating folio the host has moved away
  *          from home is moved by KVM_HC_NUMA_MOVE instead of copied
  * sysfs.c  /sys/kernel/pvnuma_guest: state, mode, statistics
@@ -30,7 +31,10 @@ enum pvnuma_guest_stat {
 	PVG_NR_STATS,
 };
 
-/* The registered area; NULL-free while pvnuma_guest_registered is true. */
+/*
+ * The registered area.  Replaced by a larger one when memory is hot-added
+ * above nr_gfns: read it under rcu_read_lock().
+ */
 struct pvnuma_guest_area {
 	struct kvm_numa_moved_area *hdr;
 	unsigned long *bitmap;
@@ -38,7 +42,7 @@ struct pvnuma_guest_area {
 	size_t bitmap_bytes;
 };
 
-extern struct pvnuma_guest_area pvnuma_guest_area;
+extern struct pvnuma_guest_area __rcu *pvnuma_guest_area;
 extern bool pvnuma_guest_registered;
 extern bool pvnuma_guest_eager;
 

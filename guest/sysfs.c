@@ -5,6 +5,7 @@
  */
 
 #include <linux/kobject.h>
+#include <linux/rcupdate.h>
 #include <linux/sysfs.h>
 
 #include "pvnuma_guest.h"
@@ -35,6 +36,23 @@ static ssize_t registered_show(struct kobject *kobj,
 
 static struct kobj_attribute registered_attr = __ATTR_RO(registered);
 
+/* Guest frames the registered area covers (it grows on memory hot-add). */
+static ssize_t frames_show(struct kobject *kobj, struct kobj_attribute *attr,
+			   char *buf)
+{
+	const struct pvnuma_guest_area *a;
+	u64 n = 0;
+
+	rcu_read_lock();
+	a = rcu_dereference(pvnuma_guest_area);
+	if (a && READ_ONCE(pvnuma_guest_registered))
+		n = a->nr_gfns;
+	rcu_read_unlock();
+	return sysfs_emit(buf, "%llu\n", n);
+}
+
+static struct kobj_attribute frames_attr = __ATTR_RO(frames);
+
 static const char * const mode_names[] = { "lazy", "eager" };
 
 static ssize_t mode_show(struct kobject *kobj, struct kobj_attribute *attr,
@@ -61,13 +79,19 @@ static ssize_t moved_bitmap_read(struct file *file, struct kobject *kobj,
 				 struct bin_attribute *attr, char *buf,
 				 loff_t off, size_t count)
 {
-	const struct pvnuma_guest_area *a = &pvnuma_guest_area;
-	size_t size = DIV_ROUND_UP_ULL(a->nr_gfns, 64) * 8;
+	const struct pvnuma_guest_area *a;
+	size_t size;
 
-	if (!READ_ONCE(pvnuma_guest_registered) || off >= size)
-		return 0;
-	count = min_t(size_t, count, size - off);
-	memcpy(buf, (char *)a->bitmap + off, count);
+	rcu_read_lock();
+	a = rcu_dereference(pvnuma_guest_area);
+	size = a ? DIV_ROUND_UP_ULL(a->nr_gfns, 64) * 8 : 0;
+	if (!READ_ONCE(pvnuma_guest_registered) || off >= size) {
+		count = 0;
+	} else {
+		count = min_t(size_t, count, size - off);
+		memcpy(buf, (char *)a->bitmap + off, count);
+	}
+	rcu_read_unlock();
 	return count;
 }
 
@@ -86,6 +110,7 @@ static struct attribute *guest_attrs[] = {
 	&version_attr.attr,
 	&host_feature_attr.attr,
 	&registered_attr.attr,
+	&frames_attr.attr,
 	&mode_attr.attr,
 	NULL,
 };

@@ -426,6 +426,10 @@ e2e_test e2e/thp-copyless-eager eager thp
 # THPs the host moved only half of (the first 1 MiB of each): the batch of
 # 4 KiB entries and the driver's own copies of the rest.
 e2e_test e2e/thp-half-copyless-eager eager thp-half
+# Memory hot-added to a running L2: the guest driver registers a larger
+# area, and the host marks the new memory's pages in it.  Run again if L2
+# hit the rig's fault, as the runs above.
+rig_test e2e/memory-hotplug '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/hotplug-l1.sh" /run/pvnuma/hotplug
 # The libvirt example of Documentation/guest.rst, booted under libvirtd.
 run_test e2e/libvirt-example bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
 

@@ -25,7 +25,9 @@
  *                                physical address 0 (vNode 0 under
  *                                tools/rig/l2.sh)
  *
- * The memory is found in /proc/PID/numa_maps by its policy, "bind:NODE".
+ * The memory is found in /proc/PID/numa_maps by its policy, "bind:NODE";
+ * NODE may also be given as POLICY:N for another policy, as numa_maps
+ * names it ("prefer:1": a QEMU memory backend with policy=preferred).
  * Output is key=value lines (frames: as above); errors go to stderr with
  * exit status 1, bad usage exits 2.
  */
@@ -59,14 +61,17 @@ struct range {
 
 static int bad_usage(void)
 {
-	fputs("usage: hostctl pageout PID NODE [half]\n"
+	fputs("usage: hostctl pageout PID NODE [half]     (NODE: N or POLICY:N)\n"
 	      "       hostctl migrate PID NODE TO PERCENT\n"
 	      "       hostctl resident PID NODE\n"
 	      "       hostctl frames PID NODE FILE\n", stderr);
 	return 2;
 }
 
-/* The VMAs of @pid whose policy binds them to @node. */
+/* The policy the memory is found by: "bind", or POLICY of POLICY:N. */
+static char policy[16] = "bind";
+
+/* The VMAs of @pid whose policy (policy) is for @node. */
 static int bound_vmas(int pid, int node, struct range *r)
 {
 	char path[64], line[4096], want[32];
@@ -74,7 +79,7 @@ static int bound_vmas(int pid, int node, struct range *r)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/numa_maps", pid);
-	snprintf(want, sizeof(want), " bind:%d ", node);
+	snprintf(want, sizeof(want), " %s:%d ", policy, node);
 	f = fopen(path, "r");
 	if (!f) {
 		fprintf(stderr, "hostctl: %s: %s\n", path, strerror(errno));
@@ -111,8 +116,8 @@ static int bound_vmas(int pid, int node, struct range *r)
 	}
 	fclose(f);
 	if (!n) {
-		fprintf(stderr, "hostctl: no memory of pid %d is bound to node %d\n",
-			pid, node);
+		fprintf(stderr, "hostctl: no memory of pid %d has policy %s:%d\n",
+			pid, policy, node);
 		exit(1);
 	}
 	return n;
@@ -306,7 +311,9 @@ int main(int argc, char **argv)
 	if (argc < 4)
 		return bad_usage();
 	pid = atoi(argv[2]);
-	node = atoi(argv[3]);
+	if (sscanf(argv[3], "%15[a-z]:%d", policy, &node) != 2)
+		node = *argv[3] && strspn(argv[3], "0123456789") == strlen(argv[3]) ?
+		       atoi(argv[3]) : -1;
 	if (pid <= 0 || node < 0 || node >= MAX_NODES)
 		return bad_usage();
 	half = argc == 5 && !strcmp(argv[4], "half");

@@ -170,12 +170,8 @@ stop_l2() {
 	[ -n "${qemu:-}" ] && kill -9 "$qemu" 2>/dev/null || true
 }
 
-# Send COMMANDs to L2's QEMU monitor (l2.sh --monitor $mon); print what it
-# answers within 2 s.
-monitor() {
-	timeout 2 sh -c 'f=$1; shift; printf "%s\n" "$@" >"$f"' sh "$mon.in" "$@" || return 0
-	timeout 2 cat "$mon.out" || true
-}
+# Send COMMANDs to L2's QEMU monitor (l2.sh --monitor $mon).
+monitor() { qemu_monitor "$mon" "$@"; }
 
 # Where L2's vCPUs are, from its QEMU's monitor: rip, rdi (a spinning
 # vCPU's lock) and what it holds, and the kernel text addresses on each

@@ -66,6 +66,13 @@ do_patch() {
 	echo "$sum" >"$stamp"
 }
 
+# overridden FRAGMENT SYMBOL: the debug variant's debug.config, merged
+# after FRAGMENT, also sets SYMBOL.
+overridden() {
+	[ "$VARIANT" = debug ] && [ "$1" != "$PVNUMA_ROOT/tools/configs/debug.config" ] &&
+		grep -qE "^($2=|# $2 is not set$)" "$PVNUMA_ROOT/tools/configs/debug.config"
+}
+
 # Merge the fragments in a scratch tree and install the result only when it
 # differs, so that an unchanged config never triggers a rebuild.
 do_config() {
@@ -87,15 +94,18 @@ do_config() {
 		make -C $SRC O=$tmp x86_64_defconfig && \
 		$SRC/scripts/kconfig/merge_config.sh -m -O $tmp $tmp/.config $frags && \
 		make -C $SRC O=$tmp olddefconfig"
-	# Every symbol a fragment asks for must have survived olddefconfig.
+	# Every symbol a fragment asks for must have survived olddefconfig,
+	# unless a later fragment (debug.config) sets it otherwise.
 	for f in $PVNUMA_ROOT/tools/configs/pvnuma.config \
 		 $([ "$VARIANT" = debug ] && echo "$PVNUMA_ROOT/tools/configs/debug.config"); do
 		while IFS= read -r want; do
 			sym=${want%%=*}
+			overridden "$f" "$sym" && continue
 			got=$(grep -E "^$sym=" "$tmp/.config" || true)
 			[ "$got" = "$want" ] || bad="$bad $want(got:${got:-unset})"
 		done < <(grep -E '^CONFIG_[A-Z0-9_]+=' "$f")
 		for sym in $(sed -nE 's/^# (CONFIG_[A-Z0-9_]+) is not set$/\1/p' "$f"); do
+			overridden "$f" "$sym" && continue
 			got=$(grep -E "^$sym=" "$tmp/.config" || true)
 			[ -z "$got" ] || bad="$bad $sym(unset wanted, got:$got)"
 		done

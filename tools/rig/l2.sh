@@ -3,23 +3,26 @@
 # Inside L1: start an L2 guest with vNUMA, each vNode's memory bound to its
 # own host node, and wait for it to power off.
 #
-# Usage: l2.sh [--nodes N] [--mem SIZE_MB] [--timeout SECONDS]
-#              [--share DIR] [--console FILE] [--monitor PATH]
-#              [-- EXTRA_QEMU_ARGS...]
+# Usage: l2.sh [--nodes N] [--mem SIZE_MB] [--maxmem SIZE_MB]
+#              [--timeout SECONDS] [--share DIR] [--console FILE]
+#              [--monitor PATH] [-- EXTRA_QEMU_ARGS...]
 #
 # With --share DIR, L2 mounts DIR over 9p, runs DIR/cmd with busybox sh and
 # leaves DIR/output and DIR/rc.  The console goes to FILE (default
 # /run/pvnuma/l2-console.log).  Exit status: L2's command's, 0 without one,
 # 124 on timeout.  With --monitor PATH, QEMU's human monitor reads commands
 # from the FIFO PATH.in and writes to the FIFO PATH.out (QEMU's pipe:
-# chardev); without, L2 has no monitor.
+# chardev); without, L2 has no monitor.  With --maxmem, L2 has room for
+# DIMMs up to that much memory in all (2 slots), to hot-add from the
+# monitor.
 . "$(dirname "$0")/lib.sh"
 
-nodes=2 mem=512 timeout=120 share="" console=/run/pvnuma/l2-console.log monitor=none
+nodes=2 mem=512 maxmem="" timeout=120 share="" console=/run/pvnuma/l2-console.log monitor=none
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nodes) nodes=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
+	--maxmem) maxmem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--share) share=$2; shift 2 ;;
 	--console) console=$2; shift 2 ;;
@@ -45,7 +48,7 @@ fi
 
 rc=0
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel kvm -cpu host,migratable=off \
-	-m "$mem" -smp "$nodes,sockets=$nodes" "${numa[@]}" \
+	-m "$mem${maxmem:+,slots=2,maxmem=${maxmem}M}" -smp "$nodes,sockets=$nodes" "${numa[@]}" \
 	-kernel "$BZIMAGE" -initrd "$PVNUMA_CACHE/initramfs.cpio.gz" \
 	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l2" \
 	-display none -serial file:"$console" -monitor "$monitor" -no-reboot -nodefaults \

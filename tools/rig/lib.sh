@@ -56,6 +56,15 @@ info() {
 	printf 'pvnuma: %s\n' "$*" >&2
 }
 
+# qemu_monitor PATH COMMAND...: send COMMANDs to an L2 QEMU's human monitor
+# (l2.sh --monitor PATH); print what it answers within 2 s.
+qemu_monitor() {
+	local m=$1
+	shift
+	timeout 2 sh -c 'f=$1; shift; printf "%s\n" "$@" >"$f"' sh "$m.in" "$@" || return 0
+	timeout 2 cat "$m.out" || true
+}
+
 # run_step NAME LOG CMD...: run CMD with all output in LOG, showing one
 # progress line (step, elapsed time).  On failure print the log's tail and
 # its path and return the command's status.
