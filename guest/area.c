@@ -3,8 +3,9 @@
  * The moved-pages area, guest side: one header and a bitmap with a bit per
  * guest frame, in physically contiguous guest memory, registered with the
  * host through MSR_KVM_NUMA_MOVED.  The host writes the bitmap; the guest
- * only reads it.  The registration is dropped before a reboot or kexec and
- * on unload, so the host never writes into memory the next kernel uses.
+ * only reads it.  The registration is dropped before a reboot or kexec, on
+ * a panic and on unload, so the host never writes into memory the next
+ * kernel uses.
  * Memory hot-added above the frames it covers gets a larger area in its
  * place; readers find the current one under RCU.
  */
@@ -16,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mutex.h>
+#include <linux/panic_notifier.h>
 #include <linux/rcupdate.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
@@ -122,6 +124,25 @@ static struct notifier_block pvnuma_guest_reboot_nb = {
 };
 
 /*
+ * A panic: disable the area before the kernel stops or reboots (panic=N),
+ * so that the host writes nothing into what the next boot uses.  No lock:
+ * the other CPUs are stopped, and the write is harmless if it comes twice.
+ * With a kdump kernel loaded, panic() starts it before the notifiers (see
+ * guest.rst).
+ */
+static int pvnuma_guest_panic(struct notifier_block *nb, unsigned long code,
+			      void *unused)
+{
+	if (READ_ONCE(pvnuma_guest_registered))
+		wrmsrl_safe(MSR_KVM_NUMA_MOVED, 0);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block pvnuma_guest_panic_nb = {
+	.notifier_call = pvnuma_guest_panic,
+};
+
+/*
  * Memory hot-add: once a block is online above the frames the area covers,
  * register a larger area in its place.  If that fails the old one stays,
  * and the new memory is not covered (its pages are copied, as without
@@ -182,6 +203,7 @@ int pvnuma_guest_area_register(void)
 		return ret;
 	}
 	register_reboot_notifier(&pvnuma_guest_reboot_nb);
+	atomic_notifier_chain_register(&panic_notifier_list, &pvnuma_guest_panic_nb);
 	register_memory_notifier(&pvnuma_guest_memory_nb);
 	pr_info("area registered: %llu frames, %zu KiB bitmap\n", a->nr_gfns,
 		a->bitmap_bytes >> 10);
@@ -198,6 +220,7 @@ void pvnuma_guest_area_unregister(void)
 	if (!rcu_access_pointer(pvnuma_guest_area))
 		return;
 	unregister_memory_notifier(&pvnuma_guest_memory_nb);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &pvnuma_guest_panic_nb);
 	unregister_reboot_notifier(&pvnuma_guest_reboot_nb);
 	mutex_lock(&pvnuma_guest_area_lock);
 	pvnuma_guest_msr_disable();

@@ -430,6 +430,8 @@ e2e_test e2e/thp-half-copyless-eager eager thp-half
 # area, and the host marks the new memory's pages in it.  Run again if L2
 # hit the rig's fault, as the runs above.
 rig_test e2e/memory-hotplug '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/hotplug-l1.sh" /run/pvnuma/hotplug
+# An L2 that panics (and reboots, panic=-1) disables its area first.
+run_test e2e/guest-panic bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" /run/pvnuma/panic
 # The libvirt example of Documentation/guest.rst, booted under libvirtd.
 run_test e2e/libvirt-example bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
 
