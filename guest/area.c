@@ -194,19 +194,28 @@ int pvnuma_guest_area_register(void)
 		pr_warn("inactive\n");
 		return -ENOMEM;
 	}
+	/*
+	 * The notifiers that disable the area first, so that no reboot or
+	 * panic finds it registered without them; they look at
+	 * pvnuma_guest_registered.
+	 */
+	register_reboot_notifier(&pvnuma_guest_reboot_nb);
+	atomic_notifier_chain_register(&panic_notifier_list, &pvnuma_guest_panic_nb);
 	mutex_lock(&pvnuma_guest_area_lock);
 	ret = pvnuma_guest_area_install(a);
+	if (!ret)
+		pr_info("area registered: %llu frames, %zu KiB bitmap\n", a->nr_gfns,
+			a->bitmap_bytes >> 10);
 	mutex_unlock(&pvnuma_guest_area_lock);
 	if (ret) {
+		atomic_notifier_chain_unregister(&panic_notifier_list, &pvnuma_guest_panic_nb);
+		unregister_reboot_notifier(&pvnuma_guest_reboot_nb);
 		pr_warn("inactive\n");
 		pvnuma_guest_area_free(a);
 		return ret;
 	}
-	register_reboot_notifier(&pvnuma_guest_reboot_nb);
-	atomic_notifier_chain_register(&panic_notifier_list, &pvnuma_guest_panic_nb);
+	/* From here on a hot-add may replace (and free) @a. */
 	register_memory_notifier(&pvnuma_guest_memory_nb);
-	pr_info("area registered: %llu frames, %zu KiB bitmap\n", a->nr_gfns,
-		a->bitmap_bytes >> 10);
 	return 0;
 }
 
@@ -220,13 +229,14 @@ void pvnuma_guest_area_unregister(void)
 	if (!rcu_access_pointer(pvnuma_guest_area))
 		return;
 	unregister_memory_notifier(&pvnuma_guest_memory_nb);
-	atomic_notifier_chain_unregister(&panic_notifier_list, &pvnuma_guest_panic_nb);
-	unregister_reboot_notifier(&pvnuma_guest_reboot_nb);
+	/* Disabled before the notifiers that would disable it go. */
 	mutex_lock(&pvnuma_guest_area_lock);
 	pvnuma_guest_msr_disable();
 	a = rcu_replace_pointer(pvnuma_guest_area, NULL,
 				lockdep_is_held(&pvnuma_guest_area_lock));
 	mutex_unlock(&pvnuma_guest_area_lock);
+	atomic_notifier_chain_unregister(&panic_notifier_list, &pvnuma_guest_panic_nb);
+	unregister_reboot_notifier(&pvnuma_guest_reboot_nb);
 	synchronize_rcu();
 	pvnuma_guest_area_free(a);
 }

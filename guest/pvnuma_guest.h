@@ -5,7 +5,7 @@
  * main.c   detection, and the order things are set up and torn down in
  * area.c   the moved-pages area: allocated, registered with the host
  *          through MSR_KVM_NUMA_MOVED, grown on memory hot-add, disabled
- *          on reboot and unload
+ *          on reboot, panic and unload
  * move.c   the migration hook: a migrating folio the host has moved away
  *          from home is moved by KVM_HC_NUMA_MOVE instead of copied
  * sysfs.c  /sys/kernel/pvnuma_guest: state, mode, statistics

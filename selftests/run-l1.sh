@@ -361,19 +361,19 @@ test_e2e() {	# MODE PAGES (4k, thp or thp-half)
 	[ "$swgo" -gt 0 ] || { echo "the host had swapped out none of the pages balancing moved"; return 1; }
 	if [ "$mode" = baseline ]; then
 		# As today: nothing moved by the host, the guest copied it all,
-		# after the host swapped it in onto node 0 (at least 95%: a
-		# frame the guest freed and reused before the host looked
-		# holds other data).
+		# after the host swapped it in onto node 0.  At least 90%, not
+		# all: a frame the guest freed and reused before the host
+		# looked holds other data (measured: 7680 of 7680).
 		[ "$host" = 0 ] && [ "$after" = 0 ] || return 1
-		[ $((swin * 100)) -ge $((swgo * 95)) ] ||
-			{ echo "fewer than 95% were swapped in onto node 0"; return 1; }
+		[ $((swin * 100)) -ge $((swgo * 90)) ] ||
+			{ echo "fewer than 90% were swapped in onto node 0"; return 1; }
 		return 0
 	fi
 	# Copyless: a page swapped in onto node 0 is one the guest copied
-	# (a page the host declined, see below), never one the host moved;
-	# and at most 5% of them.
-	[ "$swin" -le "$copies" ] && [ $((swin * 100)) -le $((swgo * 5)) ] ||
-		{ echo "too many pages were swapped in onto node 0"; return 1; }
+	# (one the host had not marked yet, or declined as back home, see
+	# below), never one the host moved.
+	[ "$swin" -le "$copies" ] ||
+		{ echo "more pages were swapped in onto node 0 than the guest copied"; return 1; }
 	marked=$(e2e_get "$r/result" marked_at_go)
 	home=$(e2e_get "$r/result" host_vm_err_home)
 	# Every page the guest had the host move, the host counted: the host

@@ -20,8 +20,9 @@
  *                                N), nodeN+data if it still holds the
  *                                workload's data for PAGE; unknown
  *                                (resident, but move_pages() finds no page
- *                                there).  The memory bound to NODE must be
- *                                the guest's first RAM, from guest
+ *                                there; or PFN 0: the workload saw
+ *                                none).  The memory bound to NODE must
+ *                                be the guest's first RAM, from guest
  *                                physical address 0 (vNode 0 under
  *                                tools/rig/l2.sh)
  *
@@ -238,7 +239,11 @@ static int frames(int pid, struct range *r, int n, const char *file)
 		return 1;
 	}
 	while (fscanf(f, "%lu %llu", &page, &pfn) == 2) {
-		if (!pfn || pfn >= size / PAGE) {
+		if (!pfn) {	/* the workload saw no frame (under migration) */
+			printf("%lu unknown\n", page);
+			continue;
+		}
+		if (pfn >= size / PAGE) {
 			fprintf(stderr, "hostctl: page %lu: frame %#llx past the node's %lu MiB\n",
 				page, pfn, size >> 20);
 			return 1;

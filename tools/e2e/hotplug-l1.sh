@@ -77,14 +77,21 @@ wait_file() {
 	done
 	return 1
 }
+# However the script ends, no L2 is left running (l2.sh's timeout is 600 s).
+cleanup() {
+	local q=${qemu:-}
+
+	kill "${l2pid:-}" 2>/dev/null || true
+	[ -n "$q" ] || q=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") || true
+	[ -z "$q" ] || kill -9 "$q" 2>/dev/null || true
+}
+trap cleanup EXIT
 fail() {
 	echo "hotplug: $*"
 	grep -m1 'reason shutdown' "$T/trace" 2>/dev/null |
 		sed 's/^/PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN): /' || true
 	echo "hotplug: L2's console:"; tail -n 20 "$out/l2-console.log"
-	cat "$share/output" 2>/dev/null
-	kill "$l2pid" 2>/dev/null
-	[ -n "${qemu:-}" ] && kill -9 "$qemu" 2>/dev/null
+	cat "$share/output" 2>/dev/null || true
 	exit 1
 }
 
@@ -98,9 +105,10 @@ mon=/run/hotplug-monitor
 "$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem 512 --maxmem $((512 + dimm_mib)) --timeout 600 \
 	--share "$share" --console "$out/l2-console.log" --monitor "$mon" >"$out/l2.log" 2>&1 &
 l2pid=$!
+qemu=""
 wait_file "$share/ready" 150 || fail "L2 did not get ready ($(cat "$out/l2.log"))"
 qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") || fail "no QEMU process for L2"
-vmdir=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* 2>/dev/null | tail -n 1)
+vmdir=$(ls -d /sys/kernel/pvnuma/vms/"$qemu"-* 2>/dev/null | tail -n 1) || true
 [ -n "$vmdir" ] || fail "pvnuma.ko has no VM for QEMU $qemu"
 echo "frames_before=$(cat "$share/frames-before")"
 echo "host_registrations_before=$(cat "$vmdir/stats/registrations")"
@@ -131,6 +139,7 @@ sed 's/^/paged_out_dimm_/' "$out/pageout"
 touch "$share/paged"
 rc=0
 wait "$l2pid" || rc=$?
+qemu=""
 [ "$rc" = 0 ] || fail "L2 exited with status $rc ($(cat "$out/l2.log"))"
 [ -f "$share/marked-beyond" ] || fail "L2 ended before it counted the marked pages"
 marked=$(cat "$share/marked-beyond")

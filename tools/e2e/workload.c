@@ -181,7 +181,7 @@ static long marked_pages(char *buf, unsigned long n)
 static void frames_of(char *buf, unsigned long n, uint64_t *pfns)
 {
 	FILE *pm = fopen("/proc/self/pagemap", "r");
-	unsigned long p;
+	unsigned long p, nonzero;
 
 	if (!pm || fseek(pm, (unsigned long)buf / PAGE * 8, SEEK_SET) ||
 	    fread(pfns, 8, n, pm) != n) {
@@ -189,9 +189,12 @@ static void frames_of(char *buf, unsigned long n, uint64_t *pfns)
 		exit(2);
 	}
 	fclose(pm);
-	for (p = 0; p < n; p++)
+	/* 0 for a page not present (one under migration, say). */
+	for (p = 0, nonzero = 0; p < n; p++) {
 		pfns[p] = pfns[p] >> 63 ? pfns[p] & ((1ULL << 55) - 1) : 0;
-	if (n && !pfns[0]) {
+		nonzero += pfns[p] != 0;
+	}
+	if (n && !nonzero) {
 		fputs("pagemap gives no frame numbers (not root?)\n", stderr);
 		exit(2);
 	}
