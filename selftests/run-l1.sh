@@ -77,12 +77,23 @@ kernel_log_clean() {
 # QEMU leaves an L1 CPU without its timer interrupt, halted or in L2): an
 # RCU stall report, all its lines under one timestamp, in which the kernel
 # says the grace-period kthread's timer never fired ("timer wakeup didn't
-# happen", "Possible timer handling issue").  Any other report stays.
+# happen", "Possible timer handling issue").  The NMI backtraces the report
+# asks for ("Sending NMI from CPU ...") are printed by the CPU that takes
+# the NMI under its own timestamp (seen: [332.088119] and [332.471282]
+# inside a report at [332.451725]): each, the lines from "NMI backtrace
+# for cpu" on that share its timestamp, goes too.  Any other report stays.
 rig_rcu_timer_stall_drop() {	# LOG
 	awk 'NR == FNR { t = $0; sub(/\].*/, "", t)
 			 if (/timer wakeup didn.t happen/) w[t] = 1; if (/Possible timer handling issue/) h[t] = 1; next }
 	     { t = $0; sub(/\].*/, "", t)
-	       if (w[t] && h[t]) { if (!said[t]++) print "(the rig'"'"'s L1 timer stall at " t "], left out)" > "/dev/stderr"; next }
+	       if (w[t] && h[t]) {
+		       if (!said[t]++) print "(the rig'"'"'s L1 timer stall at " t "], left out)" > "/dev/stderr"
+		       nmi = /Sending NMI from CPU/; bt = ""; next
+	       }
+	       if (bt != "" && t == bt) next
+	       bt = ""
+	       if (nmi && /NMI backtrace for cpu/) { bt = t; nmi = 0; next }
+	       nmi = 0
 	       print }' "$1" "$1"
 }
 
