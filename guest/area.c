@@ -87,8 +87,9 @@ static void pvnuma_guest_msr_disable(void)
 
 /*
  * Register @a with the host in place of the area registered now, if any:
- * the host drops the old one in the same MSR write and publishes what it
- * has moved into @a.  The old one is freed once no reader has it.
+ * the host drops the old one in the same MSR write and marks in @a, as its
+ * tracker goes over the VM's memory again, what it has moved.  The old one
+ * is freed once no reader has it.
  */
 static int pvnuma_guest_area_install(struct pvnuma_guest_area *a)
 {
