@@ -15,8 +15,9 @@
 # as large as the guest says); and after the host pages out the DIMM, the
 # guest's bitmap has pages marked beyond the first area's end, that is in
 # the DIMM.  An L2 that triple-faults (KVM's exit trace) is named with
-# PVNUMA-RIG-FAULT, the rig's fault (Documentation/rig.rst).  Prints key=value lines and
-# "hotplug: ..." messages; exits non-zero if a check failed.
+# PVNUMA-RIG-FAULT, the rig's fault (Documentation/rig.rst).  Prints
+# key=value lines and "hotplug: ..." messages; exits non-zero if a check
+# failed.
 . "$(dirname "$0")/../rig/lib.sh"
 
 out=${1:-}
