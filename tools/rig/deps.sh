@@ -7,7 +7,7 @@
 PKGS="build-essential git flex bison bc libelf-dev libssl-dev ccache cpio
 xz-utils kmod rsync python3 perl qemu-system-x86 busybox-static numactl
 gnuplot-nox python3-ply python3-git libvirt-daemon libvirt-daemon-driver-qemu
-libvirt-clients"
+libvirt-clients kexec-tools"
 [ "$USER_KDIR" = 1 ] || PKGS="$PKGS linux-source-6.12"
 
 missing=""

@@ -5,7 +5,7 @@
 #
 # Usage: l2.sh [--nodes N] [--mem SIZE_MB] [--maxmem SIZE_MB]
 #              [--timeout SECONDS] [--share DIR] [--console FILE]
-#              [--monitor PATH] [-- EXTRA_QEMU_ARGS...]
+#              [--monitor PATH] [--append KERNEL_ARGS] [-- EXTRA_QEMU_ARGS...]
 #
 # With --share DIR, L2 mounts DIR over 9p, runs DIR/cmd with busybox sh and
 # leaves DIR/output and DIR/rc.  The console goes to FILE (default
@@ -14,10 +14,11 @@
 # from the FIFO PATH.in and writes to the FIFO PATH.out (QEMU's pipe:
 # chardev); without, L2 has no monitor.  With --maxmem, L2 has room for
 # DIMMs up to that much memory in all (2 slots), to hot-add from the
-# monitor.
+# monitor.  --append adds to L2's kernel command line.
 . "$(dirname "$0")/lib.sh"
 
 nodes=2 mem=512 maxmem="" timeout=120 share="" console=/run/pvnuma/l2-console.log monitor=none
+append=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--nodes) nodes=$2; shift 2 ;;
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--share) share=$2; shift 2 ;;
 	--console) console=$2; shift 2 ;;
 	--monitor) monitor=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "l2.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac
@@ -50,7 +52,7 @@ rc=0
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel kvm -cpu host,migratable=off \
 	-m "$mem${maxmem:+,slots=2,maxmem=${maxmem}M}" -smp "$nodes,sockets=$nodes" "${numa[@]}" \
 	-kernel "$BZIMAGE" -initrd "$PVNUMA_CACHE/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l2" \
+	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l2${append:+ $append}" \
 	-display none -serial file:"$console" -monitor "$monitor" -no-reboot -nodefaults \
 	"$@" || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
