@@ -450,6 +450,9 @@ rig_test e2e/memory-hotplug '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/hot
 rig_test e2e/guest-panic '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" /run/pvnuma/panic
 rig_test e2e/guest-kdump '^PVNUMA-RIG-FAULT' \
 	bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" --kdump /run/pvnuma/kdump
+# The guest driver built into L2's kernel registers during boot.
+rig_test e2e/guest-builtin '^PVNUMA-RIG-FAULT' \
+	bash "$PVNUMA_ROOT/tools/e2e/builtin-l1.sh" /run/pvnuma/builtin
 # The libvirt example of Documentation/guest.rst, booted under libvirtd.
 run_test e2e/libvirt-example bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
 

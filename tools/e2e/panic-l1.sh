@@ -32,7 +32,6 @@ kdump=0
 out=${1:-}
 [ -n "$out" ] || die "panic-l1.sh: no OUTDIR"
 share=$out/share
-msr=0x4b564d09	# MSR_KVM_NUMA_MOVED
 rm -rf "$out" && mkdir -p "$share" || die "cannot create $out"
 cp "$PVNUMA_ROOT/pvnuma_guest.ko" "$share/" || die "no pvnuma_guest.ko (make modules)"
 [ -d /sys/kernel/pvnuma ] || insmod "$PVNUMA_ROOT/pvnuma.ko" || die "cannot load pvnuma.ko"
@@ -50,16 +49,7 @@ if [ "$kdump" = 1 ]; then
 	append=(--append "crashkernel=192M")
 fi
 
-T=/sys/kernel/tracing/events/kvm/kvm_msr
-if ! [ -w "$T/filter" ] || ! echo "ecx == $msr && write == 1" >"$T/filter"; then
-	echo "panic: cannot trace KVM's MSR writes"
-	exit 4
-fi
-# KVM's exits for a triple fault (SVM_EXIT_SHUTDOWN), as run-l1.sh traces them.
-X=/sys/kernel/tracing/events/kvm/kvm_exit
-echo 'exit_reason == 127' >"$X/filter" && echo 1 >"$X/enable" || true
-echo >/sys/kernel/tracing/trace
-echo 1 >"$T/enable"
+msr_trace_start || { echo "panic: cannot trace KVM's MSR writes"; exit 4; }
 
 # Run by L2's init: again by the kdump kernel's, which only reports itself.
 cat >"$share/cmd" <<'EOF'
@@ -84,19 +74,16 @@ EOF
 rc=0
 "$PVNUMA_ROOT/tools/rig/l2.sh" --nodes 2 --mem 512 --timeout 240 --share "$share" "${append[@]}" \
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 || rc=$?
-echo 0 >"$T/enable"
-echo 0 >"$T/filter"
-echo 0 >"$X/enable" && echo 0 >"$X/filter" || true
+msr_trace_stop "$out/msr-writes"
+cat "$out/msr-writes"
 if ! [ -e "$share/booted" ]; then
-	tf=$(grep -m1 'reason shutdown' /sys/kernel/tracing/trace || true)
+	tf=$(msr_trace_triple_fault)
 	if [ -n "$tf" ]; then
 		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before its first command: $tf"
 	elif [ "$rc" = 124 ]; then
 		echo "PVNUMA-RIG-FAULT L2 hung before its first command (l2.sh timed out)"
 	fi
 fi
-grep -o "msr_write ${msr#0x} = 0x[0-9a-f]*" /sys/kernel/tracing/trace >"$out/msr-writes" || true
-cat "$out/msr-writes"
 ok=1
 if [ "$kdump" = 1 ] && ! [ -e "$share/kdump-loaded" ]; then
 	echo "panic: L2 could not load the kdump kernel (l2.sh exit $rc):"
@@ -112,6 +99,6 @@ if [ "$kdump" = 1 ] && ! [ -e "$share/kdump-booted" ]; then
 	ok=0
 fi
 # The registration (address | 1), then 0 as the last write.
-awk 'NR == 1 { reg = ($4 != "0x0") } END { exit !(reg && NR >= 2 && $4 == "0x0") }' "$out/msr-writes" ||
+msr_registered_then_disabled "$out/msr-writes" ||
 	{ echo "panic: no write of 0 after the registration: the area outlived the panic"; ok=0; }
 [ "$ok" = 1 ]

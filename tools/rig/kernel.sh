@@ -4,7 +4,10 @@
 # apply patches/ with git am, merge the config fragments, build incrementally
 # with ccache, build the KVM selftests and the pvnuma modules against it.
 #
-# Usage: kernel.sh all|source|patch|config|build|selftests|modules
+# Usage: kernel.sh all|kernel|source|patch|config|build|selftests|modules
+# ("kernel": source, patch, config and build only.)  PVNUMA_BUILTIN=1: the
+# "builtin" kernel, the default one with pvnuma built into the tree
+# (pvnuma_guest built in), for L2 only.
 . "$(dirname "$0")/lib.sh"
 
 GIT="git -C $SRC -c user.name=pvnuma-rig -c user.email=rig@pvnuma.invalid"
@@ -66,6 +69,23 @@ do_patch() {
 	echo "$sum" >"$stamp"
 }
 
+# pvnuma in the tree, as its Kconfig tells a user to add it: the sources in
+# drivers/virt/pvnuma (copied, as the selftests are, only what changed) and
+# a line in drivers/virt/Kconfig and Makefile.  Every variant has it; only
+# the builtin one's config selects it.
+do_intree() {
+	local d=$SRC/drivers/virt/pvnuma
+	mkdir -p "$d/kernel/tests" "$d/guest"
+	(cd "$PVNUMA_ROOT" && rsync -c -R Kbuild Kconfig kernel/*.[ch] kernel/tests/*.[ch] \
+		guest/*.[ch] "$d/") || die "cannot copy pvnuma into $d"
+	grep -qx 'source "drivers/virt/pvnuma/Kconfig"' "$SRC/drivers/virt/Kconfig" ||
+		sed -i '/^endif/i source "drivers/virt/pvnuma/Kconfig"\n' "$SRC/drivers/virt/Kconfig"
+	grep -qx 'obj-y += pvnuma/' "$SRC/drivers/virt/Makefile" ||
+		echo 'obj-y += pvnuma/' >>"$SRC/drivers/virt/Makefile"
+	grep -qx 'source "drivers/virt/pvnuma/Kconfig"' "$SRC/drivers/virt/Kconfig" ||
+		die "cannot add pvnuma to $SRC/drivers/virt/Kconfig"
+}
+
 # overridden FRAGMENT SYMBOL: the debug variant's debug.config, merged
 # after FRAGMENT, also sets SYMBOL.
 overridden() {
@@ -81,6 +101,7 @@ do_config() {
 	local sym want got bad="" sum
 
 	[ "$VARIANT" = debug ] && frags="$frags $PVNUMA_ROOT/tools/configs/debug.config"
+	[ "$VARIANT" = builtin ] && frags="$frags $PVNUMA_ROOT/tools/configs/builtin.config"
 	# Redo the merge only when its inputs changed: the fragments, the
 	# defconfig, and the patched tree (whose Kconfig the series may change).
 	sum=$(cat $frags "$SRC/arch/x86/configs/x86_64_defconfig" \
@@ -97,7 +118,8 @@ do_config() {
 	# Every symbol a fragment asks for must have survived olddefconfig,
 	# unless a later fragment (debug.config) sets it otherwise.
 	for f in $PVNUMA_ROOT/tools/configs/pvnuma.config \
-		 $([ "$VARIANT" = debug ] && echo "$PVNUMA_ROOT/tools/configs/debug.config"); do
+		 $([ "$VARIANT" = debug ] && echo "$PVNUMA_ROOT/tools/configs/debug.config") \
+		 $([ "$VARIANT" = builtin ] && echo "$PVNUMA_ROOT/tools/configs/builtin.config"); do
 		while IFS= read -r want; do
 			sym=${want%%=*}
 			overridden "$f" "$sym" && continue
@@ -159,20 +181,22 @@ do_modules() {
 
 step=${1:-all}
 case $step in
-all)
+all|kernel)
 	if [ "$USER_KDIR" = 0 ]; then
 		do_source
 		do_patch
+		do_intree
 		do_config
 		do_build
 	fi
 	[ -f "$BZIMAGE" ] || die "no kernel image at $BZIMAGE"
+	[ "$step" = kernel ] && exit 0
 	do_selftests
 	do_e2e
 	do_modules
 	;;
-source|patch|config|build|selftests|e2e|modules)
+source|patch|intree|config|build|selftests|e2e|modules)
 	"do_$step" ;;
 *)
-	die "unknown step '$step' (all|source|patch|config|build|selftests|e2e|modules)" ;;
+	die "unknown step '$step' (all|kernel|source|patch|intree|config|build|selftests|e2e|modules)" ;;
 esac

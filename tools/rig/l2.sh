@@ -5,7 +5,8 @@
 #
 # Usage: l2.sh [--nodes N] [--mem SIZE_MB] [--maxmem SIZE_MB]
 #              [--timeout SECONDS] [--share DIR] [--console FILE]
-#              [--monitor PATH] [--append KERNEL_ARGS] [-- EXTRA_QEMU_ARGS...]
+#              [--monitor PATH] [--append KERNEL_ARGS] [--kernel BZIMAGE]
+#              [-- EXTRA_QEMU_ARGS...]
 #
 # With --share DIR, L2 mounts DIR over 9p, runs DIR/cmd with busybox sh and
 # leaves DIR/output and DIR/rc.  The console goes to FILE (default
@@ -14,7 +15,8 @@
 # from the FIFO PATH.in and writes to the FIFO PATH.out (QEMU's pipe:
 # chardev); without, L2 has no monitor.  With --maxmem, L2 has room for
 # DIMMs up to that much memory in all (2 slots), to hot-add from the
-# monitor.  --append adds to L2's kernel command line.
+# monitor.  --append adds to L2's kernel command line; --kernel boots
+# another of the rig's kernels than L1's own.
 . "$(dirname "$0")/lib.sh"
 
 nodes=2 mem=512 maxmem="" timeout=120 share="" console=/run/pvnuma/l2-console.log monitor=none
@@ -29,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--console) console=$2; shift 2 ;;
 	--monitor) monitor=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--kernel) BZIMAGE=$2; shift 2 ;;
 	--) shift; break ;;
 	*) echo "l2.sh: unknown option '$1'" >&2; exit 2 ;;
 	esac

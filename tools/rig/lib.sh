@@ -13,7 +13,11 @@ PVNUMA_CACHE=${PVNUMA_CACHE:-${HOME:-/root}/.cache/pvnuma}
 # The Debian package version the patches are made against.
 PVNUMA_KPKG_VERSION=${PVNUMA_KPKG_VERSION:-6.12.117-1~deb12u1}
 DEBUG=${DEBUG:-0}
-if [ "$DEBUG" = 1 ]; then VARIANT=debug; else VARIANT=default; fi
+# PVNUMA_BUILTIN=1: the kernel with pvnuma_guest built in, for L2 only
+# (tools/configs/builtin.config).
+if [ "$DEBUG" = 1 ]; then VARIANT=debug
+elif [ "${PVNUMA_BUILTIN:-0}" = 1 ]; then VARIANT=builtin
+else VARIANT=default; fi
 
 SRC=$PVNUMA_CACHE/linux
 LOGDIR=$PVNUMA_CACHE/logs
@@ -63,6 +67,37 @@ qemu_monitor() {
 	shift
 	timeout 2 sh -c 'f=$1; shift; printf "%s\n" "$@" >"$f"' sh "$m.in" "$@" || return 0
 	timeout 2 cat "$m.out" || true
+}
+
+# Inside L1, KVM's trace of the guests' writes to MSR_KVM_NUMA_MOVED and of
+# their triple faults (SVM_EXIT_SHUTDOWN).  msr_trace_start returns 4 if
+# KVM's tracepoint cannot be used; msr_trace_stop FILE leaves the writes in
+# FILE, a line "msr_write 4b564d09 = VALUE" each; msr_trace_triple_fault
+# prints the first triple fault traced, if any.
+MSR_KVM_NUMA_MOVED=0x4b564d09
+KVM_EVENTS=/sys/kernel/tracing/events/kvm
+msr_trace_start() {
+	[ -w "$KVM_EVENTS/kvm_msr/filter" ] &&
+		echo "ecx == $MSR_KVM_NUMA_MOVED && write == 1" >"$KVM_EVENTS/kvm_msr/filter" ||
+		return 4
+	echo 'exit_reason == 127' >"$KVM_EVENTS/kvm_exit/filter" &&
+		echo 1 >"$KVM_EVENTS/kvm_exit/enable" || true
+	echo >/sys/kernel/tracing/trace
+	echo 1 >"$KVM_EVENTS/kvm_msr/enable"
+}
+msr_trace_stop() {
+	echo 0 >"$KVM_EVENTS/kvm_msr/enable"
+	echo 0 >"$KVM_EVENTS/kvm_msr/filter"
+	echo 0 >"$KVM_EVENTS/kvm_exit/enable" && echo 0 >"$KVM_EVENTS/kvm_exit/filter" || true
+	grep -o "msr_write ${MSR_KVM_NUMA_MOVED#0x} = 0x[0-9a-f]*" /sys/kernel/tracing/trace >"$1" || true
+}
+msr_trace_triple_fault() {
+	grep -m1 'reason shutdown' /sys/kernel/tracing/trace || true
+}
+# msr_registered_then_disabled FILE: the writes in FILE are a registration
+# (address | 1) first and 0 last.
+msr_registered_then_disabled() {
+	awk 'NR == 1 { reg = ($4 != "0x0") } END { exit !(reg && NR >= 2 && $4 == "0x0") }' "$1"
 }
 
 # run_step NAME LOG CMD...: run CMD with all output in LOG, showing one
