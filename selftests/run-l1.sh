@@ -445,11 +445,14 @@ e2e_test e2e/thp-half-copyless-eager eager thp-half
 # area, and the host marks the new memory's pages in it.  Run again if L2
 # hit the rig's fault, as the runs above.
 rig_test e2e/memory-hotplug '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/hotplug-l1.sh" /run/pvnuma/hotplug
-# An L2 that panics (and reboots, panic=-1) disables its area first; and
-# one that panics into a kdump kernel, from the kernel's crash shutdown.
+# An L2 that panics (and reboots, panic=-1) disables its area first; one
+# that panics into a kdump kernel, from the kernel's crash shutdown; one
+# that boots another kernel with kexec -e, from the reboot notifier.
 rig_test e2e/guest-panic '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" /run/pvnuma/panic
 rig_test e2e/guest-kdump '^PVNUMA-RIG-FAULT' \
 	bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" --kdump /run/pvnuma/kdump
+rig_test e2e/guest-kexec '^PVNUMA-RIG-FAULT' \
+	bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" --kexec /run/pvnuma/kexec
 # The guest driver built into L2's kernel registers during boot.
 rig_test e2e/guest-builtin '^PVNUMA-RIG-FAULT' \
 	bash "$PVNUMA_ROOT/tools/e2e/builtin-l1.sh" /run/pvnuma/builtin

@@ -13,9 +13,10 @@
 # then 0 from the driver's reboot notifier at power off.  Prints what it
 # found and "builtin: ..." messages; exits non-zero if a check failed, 4
 # (skipped) if KVM's tracepoint cannot be used.  An L2 that triple-faulted
-# before it wrote the MSR at all is taken for the rig's fault
-# (PVNUMA-RIG-FAULT, Documentation/rig.rst): the driver writes the MSR
-# first thing, and a fault of its own would be an oops, not a triple fault.
+# or hung before it wrote the MSR at all is taken for the rig's fault
+# (PVNUMA-RIG-FAULT, Documentation/rig.rst) and run again: the driver's
+# first step is that write, a fault of its own would be an oops, not a
+# triple fault, and a hang of its own would come back in every run.
 . "$(dirname "$0")/../rig/lib.sh"
 
 out=${1:-}
@@ -45,8 +46,14 @@ rc=0
 msr_trace_stop "$out/msr-writes"
 cat "$out/msr-writes"
 tf=$(msr_trace_triple_fault)
-[ -n "$tf" ] && ! [ -s "$out/msr-writes" ] &&
-	echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before its driver wrote the MSR: $tf"
+if ! [ -s "$out/msr-writes" ]; then
+	if [ -n "$tf" ]; then
+		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before its driver wrote the MSR: $tf"
+	elif [ "$rc" = 124 ]; then
+		# A hang of the driver's own would come back in every rerun.
+		echo "PVNUMA-RIG-FAULT L2 hung before its driver wrote the MSR (l2.sh timed out)"
+	fi
+fi
 echo "kind: $(cat "$share/kind" 2>/dev/null); registered: $(cat "$share/registered" 2>/dev/null);" \
 	"frames: $(cat "$share/frames" 2>/dev/null)"
 grep 'pvnuma_guest' "$share/dmesg-boot" 2>/dev/null || true

@@ -41,6 +41,12 @@ if [ -n "$want_src" ] &&
   your own 6.12.y tree with patches/ applied and pass KDIR=/path/to/it."
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The rig runs kexec inside its L2 guests only.  kexec-tools' default is
+# to make this machine's own reboots kexec into a new kernel: say no.
+case " $missing " in *" kexec-tools "*)
+	echo 'kexec-tools kexec-tools/load_kexec boolean false' | $SUDO debconf-set-selections ||
+		die "cannot preseed kexec-tools (debconf-set-selections)" ;;
+esac
 # shellcheck disable=SC2086
 run_step apt-install "$log" $SUDO apt-get install -y --no-install-recommends \
 	--allow-downgrades $missing $want_src ||

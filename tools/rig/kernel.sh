@@ -4,7 +4,7 @@
 # apply patches/ with git am, merge the config fragments, build incrementally
 # with ccache, build the KVM selftests and the pvnuma modules against it.
 #
-# Usage: kernel.sh all|kernel|source|patch|config|build|selftests|modules
+# Usage: kernel.sh all|kernel|source|patch|intree|config|build|selftests|e2e|modules
 # ("kernel": source, patch, config and build only.)  PVNUMA_BUILTIN=1: the
 # "builtin" kernel, the default one with pvnuma built into the tree
 # (pvnuma_guest built in), for L2 only.
@@ -63,6 +63,8 @@ do_patch() {
 			die "patch $(basename "$p") does not apply to linux-source-6.12 $PVNUMA_KPKG_VERSION (log: $log)"
 		fi
 	done
+	# do_intree's lines go first, so that a patch may change those files.
+	$GIT checkout -q -- drivers/virt/Kconfig drivers/virt/Makefile
 	$GIT checkout -q --detach "$($AM rev-parse HEAD)" >>"$log" 2>&1 ||
 		die "cannot check out the patched tree in $SRC (log: $log)"
 	info "applied $(series_files | wc -l) patches from patches/"
@@ -74,12 +76,18 @@ do_patch() {
 # a line in drivers/virt/Kconfig and Makefile.  Every variant has it; only
 # the builtin one's config selects it.
 do_intree() {
-	local d=$SRC/drivers/virt/pvnuma
+	local d=$SRC/drivers/virt/pvnuma f files
+	files=$(cd "$PVNUMA_ROOT" && echo Kbuild Kconfig kernel/*.[ch] kernel/tests/*.[ch] guest/*.[ch])
 	mkdir -p "$d/kernel/tests" "$d/guest"
-	(cd "$PVNUMA_ROOT" && rsync -c -R Kbuild Kconfig kernel/*.[ch] kernel/tests/*.[ch] \
-		guest/*.[ch] "$d/") || die "cannot copy pvnuma into $d"
+	# shellcheck disable=SC2086
+	(cd "$PVNUMA_ROOT" && rsync -c -R $files "$d/") || die "cannot copy pvnuma into $d"
+	# A file removed or renamed here goes there too.
+	for f in $(cd "$d" && find . -type f \( -name '*.[ch]' -o -name Kbuild -o -name Kconfig \) | cut -c3-); do
+		[[ " $files " == *" $f "* ]] || rm -f "$d/$f"
+	done
+	# Before the "endif" of "if VIRT_DRIVERS", the file's last line.
 	grep -qx 'source "drivers/virt/pvnuma/Kconfig"' "$SRC/drivers/virt/Kconfig" ||
-		sed -i '/^endif/i source "drivers/virt/pvnuma/Kconfig"\n' "$SRC/drivers/virt/Kconfig"
+		sed -i '$s|^endif$|source "drivers/virt/pvnuma/Kconfig"\n\nendif|' "$SRC/drivers/virt/Kconfig"
 	grep -qx 'obj-y += pvnuma/' "$SRC/drivers/virt/Makefile" ||
 		echo 'obj-y += pvnuma/' >>"$SRC/drivers/virt/Makefile"
 	grep -qx 'source "drivers/virt/pvnuma/Kconfig"' "$SRC/drivers/virt/Kconfig" ||
@@ -104,7 +112,7 @@ do_config() {
 	[ "$VARIANT" = builtin ] && frags="$frags $PVNUMA_ROOT/tools/configs/builtin.config"
 	# Redo the merge only when its inputs changed: the fragments, the
 	# defconfig, and the patched tree (whose Kconfig the series may change).
-	sum=$(cat $frags "$SRC/arch/x86/configs/x86_64_defconfig" \
+	sum=$(cat $frags "$SRC/arch/x86/configs/x86_64_defconfig" "$PVNUMA_ROOT/Kconfig" \
 		"$SRC/.git/pvnuma-source" "$SRC/.git/pvnuma-series" 2>/dev/null |
 		sha256sum) || true
 	[ -f "$BUILD/.config" ] && [ "$(cat "$BUILD/.pvnuma-config-sum" 2>/dev/null)" = "$sum" ] &&

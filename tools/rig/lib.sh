@@ -15,7 +15,10 @@ PVNUMA_KPKG_VERSION=${PVNUMA_KPKG_VERSION:-6.12.117-1~deb12u1}
 DEBUG=${DEBUG:-0}
 # PVNUMA_BUILTIN=1: the kernel with pvnuma_guest built in, for L2 only
 # (tools/configs/builtin.config).
-if [ "$DEBUG" = 1 ]; then VARIANT=debug
+if [ "$DEBUG" = 1 ] && [ "${PVNUMA_BUILTIN:-0}" = 1 ]; then
+	echo "pvnuma: error: DEBUG=1 and PVNUMA_BUILTIN=1 are two kernels; set one" >&2
+	exit 1
+elif [ "$DEBUG" = 1 ]; then VARIANT=debug
 elif [ "${PVNUMA_BUILTIN:-0}" = 1 ]; then VARIANT=builtin
 else VARIANT=default; fi
 
@@ -69,7 +72,8 @@ qemu_monitor() {
 	timeout 2 cat "$m.out" || true
 }
 
-# Inside L1, KVM's trace of the guests' writes to MSR_KVM_NUMA_MOVED and of
+# Inside L1, KVM's trace of the guests' writes to MSR_KVM_NUMA_MOVED (those
+# the host took; a write it refused with #GP is left out) and of
 # their triple faults (SVM_EXIT_SHUTDOWN).  msr_trace_start returns 4 if
 # KVM's tracepoint cannot be used; msr_trace_stop FILE leaves the writes in
 # FILE, a line "msr_write 4b564d09 = VALUE" each; msr_trace_triple_fault
@@ -78,7 +82,8 @@ MSR_KVM_NUMA_MOVED=0x4b564d09
 KVM_EVENTS=/sys/kernel/tracing/events/kvm
 msr_trace_start() {
 	[ -w "$KVM_EVENTS/kvm_msr/filter" ] &&
-		echo "ecx == $MSR_KVM_NUMA_MOVED && write == 1" >"$KVM_EVENTS/kvm_msr/filter" ||
+		echo "ecx == $MSR_KVM_NUMA_MOVED && write == 1 && exception == 0" \
+			>"$KVM_EVENTS/kvm_msr/filter" ||
 		return 4
 	echo 'exit_reason == 127' >"$KVM_EVENTS/kvm_exit/filter" &&
 		echo 1 >"$KVM_EVENTS/kvm_exit/enable" || true
