@@ -45,15 +45,8 @@ rc=0
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 || rc=$?
 msr_trace_stop "$out/msr-writes"
 cat "$out/msr-writes"
-tf=$(msr_trace_triple_fault)
-if ! [ -s "$out/msr-writes" ]; then
-	if [ -n "$tf" ]; then
-		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before its driver wrote the MSR: $tf"
-	elif [ "$rc" = 124 ]; then
-		# A hang of the driver's own would come back in every rerun.
-		echo "PVNUMA-RIG-FAULT L2 hung before its driver wrote the MSR (l2.sh timed out)"
-	fi
-fi
+# A hang of the driver's own would come back in every rerun.
+[ -s "$out/msr-writes" ] || l2_rig_fault "$rc" "its driver wrote the MSR"
 echo "kind: $(cat "$share/kind" 2>/dev/null); registered: $(cat "$share/registered" 2>/dev/null);" \
 	"frames: $(cat "$share/frames" 2>/dev/null)"
 grep 'pvnuma_guest' "$share/dmesg-boot" 2>/dev/null || true

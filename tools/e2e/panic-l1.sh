@@ -103,18 +103,13 @@ rc=0
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 || rc=$?
 msr_trace_stop "$out/msr-writes"
 cat "$out/msr-writes"
-tf=$(msr_trace_triple_fault)
 if ! [ -e "$share/booted" ]; then
-	if [ -n "$tf" ]; then
-		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before its first command: $tf"
-	elif [ "$rc" = 124 ]; then
-		echo "PVNUMA-RIG-FAULT L2 hung before its first command (l2.sh timed out)"
-	fi
+	l2_rig_fault "$rc" "its first command"
 elif [ "$mode" != panic ] && ! [ -e "$share/next-booted" ] &&
-     msr_registered_then_disabled "$out/msr-writes" && { [ -n "$tf" ] || [ "$rc" = 124 ]; }; then
+     msr_registered_then_disabled "$out/msr-writes"; then
 	# The area was disabled; the next kernel, with no pvnuma code in it,
 	# did not get to its first command.
-	echo "PVNUMA-RIG-FAULT the $mode kernel L2 started triple-faulted or hung before its first command (l2.sh exit $rc) ${tf:+: $tf}"
+	l2_rig_fault "$rc" "the $mode kernel it started ran its first command"
 fi
 ok=1
 if [ "$mode" != panic ] && ! [ -e "$share/kexec-loaded" ]; then

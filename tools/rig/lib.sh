@@ -76,8 +76,7 @@ qemu_monitor() {
 # the host took; a write it refused with #GP is left out) and of
 # their triple faults (SVM_EXIT_SHUTDOWN).  msr_trace_start returns 4 if
 # KVM's tracepoint cannot be used; msr_trace_stop FILE leaves the writes in
-# FILE, a line "msr_write 4b564d09 = VALUE" each; msr_trace_triple_fault
-# prints the first triple fault traced, if any.
+# FILE, a line "msr_write 4b564d09 = VALUE" each.
 MSR_KVM_NUMA_MOVED=0x4b564d09
 KVM_EVENTS=/sys/kernel/tracing/events/kvm
 msr_trace_start() {
@@ -96,8 +95,18 @@ msr_trace_stop() {
 	echo 0 >"$KVM_EVENTS/kvm_exit/enable" && echo 0 >"$KVM_EVENTS/kvm_exit/filter" || true
 	grep -o "msr_write ${MSR_KVM_NUMA_MOVED#0x} = 0x[0-9a-f]*" /sys/kernel/tracing/trace >"$1" || true
 }
-msr_trace_triple_fault() {
-	grep -m1 'reason shutdown' /sys/kernel/tracing/trace || true
+# l2_rig_fault RC WHEN: L2 (l2.sh exit RC) did not get as far as WHEN.  If
+# it triple-faulted (traced) or hung (RC 124), say it was the rig's fault
+# (PVNUMA-RIG-FAULT, Documentation/rig.rst); the caller knows that none of
+# pvnuma's code was to blame that far.
+l2_rig_fault() {
+	local tf
+	tf=$(grep -m1 'reason shutdown' /sys/kernel/tracing/trace || true)
+	if [ -n "$tf" ]; then
+		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before $2: $tf"
+	elif [ "$1" = 124 ]; then
+		echo "PVNUMA-RIG-FAULT L2 hung before $2 (l2.sh timed out)"
+	fi
 }
 # msr_registered_then_disabled FILE: the writes in FILE are a registration
 # (address | 1) first and 0 last.
