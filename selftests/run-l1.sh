@@ -116,7 +116,7 @@ test_kvm_nested() {
 test_module_cycle() {
 	local mod=$1 dir=$2 want
 	want=$(sed -n 's/^PVNUMA_VERSION := //p' "$PVNUMA_ROOT/Kbuild")
-	insmod "$PVNUMA_ROOT/$mod.ko" || return 1
+	insmod "$MODDIR/$mod.ko" || return 1
 	echo "version: $(cat "$dir/version")"
 	[ "$(cat "$dir/version")" = "$want" ] || { rmmod "$mod"; return 1; }
 	if [ "$mod" = pvnuma_guest ]; then
@@ -128,7 +128,7 @@ test_module_cycle() {
 }
 
 test_sysfs() {
-	insmod "$PVNUMA_ROOT/pvnuma.ko" || return 1
+	insmod "$MODDIR/pvnuma.ko" || return 1
 	bash "$SELFTESTS/sysfs/pvnuma_sysfs.sh"
 	local rc=$?
 	rmmod pvnuma
@@ -141,8 +141,8 @@ run_kunit() {
 	not_yet "kunit/$suite" && return 0
 	echo "PVNUMA-RUNNING kunit/$suite"
 	{
-		insmod "$PVNUMA_ROOT/pvnuma.ko" &&
-		insmod "$PVNUMA_ROOT/pvnuma_test.ko"
+		insmod "$MODDIR/pvnuma.ko" &&
+		insmod "$MODDIR/pvnuma_test.ko"
 	} >"$log" 2>&1 || rc=1
 	results=/sys/kernel/debug/kunit/$suite/results
 	if [ "$rc" = 0 ] && [ -f "$results" ]; then
@@ -172,7 +172,21 @@ test_l2_vnuma() {
 run_test rig/numa-nodes test_numa_nodes
 run_test rig/kvm-nested-npt test_kvm_nested
 run_test module/pvnuma-load-unload test_module_cycle pvnuma /sys/kernel/pvnuma
-run_test module/pvnuma_guest-load-unload test_module_cycle pvnuma_guest /sys/kernel/pvnuma_guest
+# The debug kernel has the guest driver built in (tools/configs/debug.config):
+# there, L1 (under TCG, no KVM PV features) has it present and inactive.
+test_guest_builtin_inactive() {
+	local dir=/sys/kernel/pvnuma_guest
+	! grep -q '^pvnuma_guest ' /proc/modules || return 1
+	echo "version: $(cat "$dir/version"), host_feature: $(cat "$dir/host_feature")," \
+		"registered: $(cat "$dir/registered")"
+	[ "$(cat "$dir/version")" = "$(sed -n 's/^PVNUMA_VERSION := //p' "$PVNUMA_ROOT/Kbuild")" ] &&
+		[ "$(cat "$dir/host_feature")" = 0 ] && [ "$(cat "$dir/registered")" = 0 ]
+}
+if [ -d /sys/module/pvnuma_guest ] && ! grep -q '^pvnuma_guest ' /proc/modules; then
+	run_test module/pvnuma_guest-builtin-inactive test_guest_builtin_inactive
+else
+	run_test module/pvnuma_guest-load-unload test_module_cycle pvnuma_guest /sys/kernel/pvnuma_guest
+fi
 run_test sysfs/pvnuma test_sysfs
 run_kunit pvnuma_area
 run_kunit pvnuma_req
@@ -191,7 +205,7 @@ setup_swap || echo "pvnuma: no zram swap; tests that page out will skip"
 # with pvnuma doing nothing (pvnuma_soak_test -c: no area, no hypercall; see
 # Documentation/rig.rst), so the lanes that run them boot L1 on
 # single-threaded TCG, where it has not been seen.  Should it happen, the
-# run is reported (PVNUMA-NOTE) and run again (rig_test).
+# run is reported (PVNUMA-RIG-RERUN) and run again (rig_test).
 ROBUST="pvnuma_fuzz_test pvnuma_soak_test pvnuma_race_test"
 is_robust() { case " $ROBUST " in *" $(basename "$1") "*) return 0 ;; esac; return 1; }
 # watched LIMIT CMD...: CMD, but past LIMIT seconds it is taken for hung:
@@ -220,8 +234,8 @@ watched() {
 }
 # rig_test NAME PATTERN CMD...: run_test for CMD, except that a run whose
 # log matches PATTERN (an L2 guest hit the rig's fault under its emulated
-# nested SVM) is noted (PVNUMA-NOTE) and run again, up to RIG_TRIES runs in
-# all; exit 4 is a skip; any other failure, and a rig fault in the last
+# nested SVM) is noted (PVNUMA-RIG-RERUN, with the log's line that matched)
+# and run again, up to RIG_TRIES runs in all; exit 4 is a skip; any other failure, and a rig fault in the last
 # run, fails the test.
 RIG_TRIES=5
 rig_test() {
@@ -236,7 +250,7 @@ rig_test() {
 		[ "$rc" = 0 ] && { ok=1; break; }
 		[ "$rc" = 4 ] && { echo "PVNUMA-RESULT SKIP $name $(tail -n1 "$log")"; return 0; }
 		grep -q -e "$pattern" "$log" && [ "$try" -lt "$RIG_TRIES" ] || break
-		echo "PVNUMA-NOTE $name: an L2 guest hit the rig's fault (a triple fault, a VMRUN loop or an interrupt taken with IF clear) in run $try of at most $RIG_TRIES (see Documentation/rig.rst); running it again"
+		echo "PVNUMA-RIG-RERUN $name: run $try of at most $RIG_TRIES: $(grep -m1 -e "$pattern" "$log" | cut -c1-300)"
 		mv "$log" "$log.$try"
 	done
 	if [ "$ok" = 1 ]; then
@@ -261,7 +275,7 @@ watch_limit=${PVNUMA_WATCH_LIMIT:-400}
 # selftests and the robustness tests shorter.  Both end with the log (and
 # on the debug kernel kmemleak).  No L2 Linux guest in either.
 if [ "$lane" = robust ] || [ "$lane" = debug ]; then
-	export PVNUMA_KO=$PVNUMA_ROOT/pvnuma.ko
+	export PVNUMA_KO=$MODDIR/pvnuma.ko
 	if insmod "$PVNUMA_KO"; then
 		for t in $(kvm_selftests); do
 			[ "$lane" = robust ] && ! is_robust "$t" && continue
@@ -305,7 +319,7 @@ for t in $(kvm_selftests); do
 	esac
 done
 run_test kvm/pvnuma_absent_test "$SELFTEST_OUT/x86_64/pvnuma_absent_test"
-export PVNUMA_KO=$PVNUMA_ROOT/pvnuma.ko	# pvnuma_lifecycle_test reloads it
+export PVNUMA_KO=$MODDIR/pvnuma.ko	# pvnuma_lifecycle_test reloads it
 if insmod "$PVNUMA_KO"; then
 	for t in $(kvm_selftests); do
 		case $t in
@@ -422,16 +436,35 @@ test_e2e() {	# MODE PAGES (4k, thp or thp-half)
 	[ "$marked" -gt "$home" ] && [ $((moved * 100)) -ge $(((marked - home) * 95)) ] ||
 		{ echo "fewer than 95% of the $((marked - home)) still away went copyless"; return 1; }
 }
-# A run whose L2 guest hit the rig's fault (a triple fault KVM's exit trace
-# shows, a vCPU stuck inside L1's own __svm_vcpu_run(), or an interrupt
-# L2 took with IF clear) is run again, with a note: the rig's emulated
-# nested SVM, see rig.rst.
+# A run whose L2 guest hit the rig's fault (a triple fault at one of the
+# rig's signatures, a vCPU stuck inside L1's own __svm_vcpu_run(), or an
+# interrupt L2 took with IF clear), as lib.sh's rig_verdict rules, is run
+# again, with a note: the rig's emulated nested SVM, see rig.rst.
 e2e_test() {	# NAME MODE PAGES
 	rig_test "$1" '^PVNUMA-RIG-FAULT' test_e2e "$2" "$3"
 }
+# l2_driver_test NAME PATTERN CMD...: rig_test for a test that loads the
+# guest driver into L2 (skipped with DEBUG=1, as e2e_test is).
+l2_driver_test() {
+	if [ "$VARIANT" = debug ]; then e2e_test "$1"; else rig_test "$@"; fi
+}
+# With DEBUG=1 L2 boots the debug kernel, which has pvnuma_guest built in
+# (tools/configs/debug.config): the tests that load the driver into L2, or
+# need an L2 without it, are skipped there; make check runs them on the
+# default kernel.
+if [ "$VARIANT" = debug ]; then
+	e2e_test() {
+		not_yet "$1" && return 0
+		echo "PVNUMA-RUNNING $1"
+		echo "PVNUMA-RESULT SKIP $1 the debug kernel has pvnuma_guest built in; run without DEBUG=1"
+	}
+fi
+# The baseline first: it is the lane's control run, an L2 without pvnuma's
+# driver, whose rig faults (by signature) excuse the same ones in the runs
+# after it once their L2 has registered (lib.sh, rig_verdict).
+e2e_test e2e/baseline baseline 4k
 e2e_test e2e/copyless-lazy lazy 4k
 e2e_test e2e/copyless-eager eager 4k
-e2e_test e2e/baseline baseline 4k
 # With THPs, the eager run only: the path with the most new code (a THP
 # per entry, partly moved THPs in batches, the mapping for the vCPU).  The
 # lazy and baseline THP runs are make demo's (PVNUMA_DEMO_PAGES=thp): each
@@ -444,20 +477,20 @@ e2e_test e2e/thp-half-copyless-eager eager thp-half
 # Memory hot-added to a running L2: the guest driver registers a larger
 # area, and the host marks the new memory's pages in it.  Run again if L2
 # hit the rig's fault, as the runs above.
-rig_test e2e/memory-hotplug '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/hotplug-l1.sh" /run/pvnuma/hotplug
+l2_driver_test e2e/memory-hotplug '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/hotplug-l1.sh" /run/pvnuma/hotplug
 # An L2 that panics (and reboots, panic=-1) disables its area first; one
 # that panics into a kdump kernel, from the kernel's crash shutdown; one
 # that boots another kernel with kexec -e, from the reboot notifier.
-rig_test e2e/guest-panic '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" /run/pvnuma/panic
-rig_test e2e/guest-kdump '^PVNUMA-RIG-FAULT' \
+l2_driver_test e2e/guest-panic '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" /run/pvnuma/panic
+l2_driver_test e2e/guest-kdump '^PVNUMA-RIG-FAULT' \
 	bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" --kdump /run/pvnuma/kdump
-rig_test e2e/guest-kexec '^PVNUMA-RIG-FAULT' \
+l2_driver_test e2e/guest-kexec '^PVNUMA-RIG-FAULT' \
 	bash "$PVNUMA_ROOT/tools/e2e/panic-l1.sh" --kexec /run/pvnuma/kexec
 # The guest driver built into L2's kernel registers during boot.
 rig_test e2e/guest-builtin '^PVNUMA-RIG-FAULT' \
 	bash "$PVNUMA_ROOT/tools/e2e/builtin-l1.sh" /run/pvnuma/builtin
 # The libvirt example of Documentation/guest.rst, booted under libvirtd.
-run_test e2e/libvirt-example bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
+l2_driver_test e2e/libvirt-example '^PVNUMA-RIG-FAULT' bash "$PVNUMA_ROOT/tools/e2e/libvirt-l1.sh" /run/pvnuma/libvirt
 
 run_test kernel/log-clean kernel_log_clean
 dmesg >"$LOGS/dmesg.log"

@@ -18,7 +18,7 @@ bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name bench --nodes 2 --mem 4096 \
 	--timeout 1800 --quiet -- "
 echo 3G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
 	swapon /dev/zram0 || exit 1
-export PVNUMA_KO=$PVNUMA_ROOT/pvnuma.ko
+export PVNUMA_KO=$MODDIR/pvnuma.ko
 $SELFTEST_OUT/x86_64/pvnuma_bench -n $pages -o /run/pvnuma/bench.csv" |
 	grep -v '^\[ *[0-9.]*\]'
 rc=${PIPESTATUS[0]}

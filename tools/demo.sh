@@ -54,7 +54,7 @@ read -r -d '' script <<'L1' || true
 echo "== L1: $(uname -r) =="
 numactl -H | grep -E '^node [0-9]+ (cpus|size)'
 echo 2G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 || exit 1
-insmod "$PVNUMA_ROOT/pvnuma.ko" || exit 1
+insmod "$MODDIR/pvnuma.ko" || exit 1
 for run in $RUNS; do
 	echo "-- $run: running..."
 	for try in 1 2 3; do

@@ -24,7 +24,7 @@ bash "$PVNUMA_ROOT/tools/rig/vm.sh" --name stress --nodes 2 --mem 4096 --tcg sin
 	--timeout 7200 --quiet -- "
 echo 2G >/sys/block/zram0/disksize && mkswap /dev/zram0 >/dev/null &&
 	swapon /dev/zram0 || exit 1
-insmod $PVNUMA_ROOT/pvnuma.ko || exit 1
+insmod $MODDIR/pvnuma.ko || exit 1
 rc=0
 $SELFTEST_OUT/x86_64/pvnuma_fuzz_test -n $calls -s $seed || rc=1
 $SELFTEST_OUT/x86_64/pvnuma_soak_test -m $moves || rc=1

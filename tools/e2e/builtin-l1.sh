@@ -5,31 +5,30 @@
 #
 # Usage: builtin-l1.sh OUTDIR
 #
-# L2 boots the rig's "builtin" kernel (CONFIG_PVNUMA_GUEST=y, pvnuma in
-# drivers/virt/pvnuma as Kconfig describes; PVNUMA_BUILTIN=1 kernel.sh
-# kernel), loads no module, and reports: the driver is not in
+# L2 boots the rig's debug kernel (CONFIG_PVNUMA_GUEST=y, pvnuma in
+# drivers/virt/pvnuma as Kconfig describes; DEBUG=1 kernel.sh kernel),
+# loads no module, and reports: the driver is not in
 # /proc/modules, it is registered, and its boot log line.  KVM's trace of
 # the guest's writes to MSR_KVM_NUMA_MOVED must show the registration and
 # then 0 from the driver's reboot notifier at power off.  Prints what it
 # found and "builtin: ..." messages; exits non-zero if a check failed, 4
 # (skipped) if KVM's tracepoint cannot be used.  An L2 that triple-faulted
-# or hung before it wrote the MSR at all is taken for the rig's fault
-# (PVNUMA-RIG-FAULT, Documentation/rig.rst) and run again: the driver's
-# first step is that write, a fault of its own would be an oops, not a
-# triple fault, and a hang of its own would come back in every run.
+# at one of the rig's signatures before it wrote the MSR at all is taken
+# for the rig's fault (l2_rig_fault, Documentation/rig.rst) and run again:
+# the driver's first step is that write.
 . "$(dirname "$0")/../rig/lib.sh"
 
 out=${1:-}
 [ -n "$out" ] || die "builtin-l1.sh: no OUTDIR"
 share=$out/share
-kernel=$PVNUMA_CACHE/build-builtin/arch/x86/boot/bzImage
+kernel=$PVNUMA_CACHE/build-debug/arch/x86/boot/bzImage
 if [ "$USER_KDIR" = 1 ]; then
 	echo "builtin: with KDIR= the rig builds no kernel of its own to build the driver into"
 	exit 4
 fi
-[ -f "$kernel" ] || die "no built-in kernel at $kernel (PVNUMA_BUILTIN=1 bash tools/rig/kernel.sh kernel)"
+[ -f "$kernel" ] || die "no debug kernel at $kernel (DEBUG=1 bash tools/rig/kernel.sh kernel)"
 rm -rf "$out" && mkdir -p "$share" || die "cannot create $out"
-[ -d /sys/kernel/pvnuma ] || insmod "$PVNUMA_ROOT/pvnuma.ko" || die "cannot load pvnuma.ko"
+[ -d /sys/kernel/pvnuma ] || insmod "$MODDIR/pvnuma.ko" || die "cannot load pvnuma.ko"
 
 msr_trace_start || { echo "builtin: cannot trace KVM's MSR writes"; exit 4; }
 
@@ -46,7 +45,7 @@ rc=0
 msr_trace_stop "$out/msr-writes"
 cat "$out/msr-writes"
 # A hang of the driver's own would come back in every rerun.
-[ -s "$out/msr-writes" ] || l2_rig_fault "$rc" "its driver wrote the MSR"
+[ -s "$out/msr-writes" ] || l2_rig_fault "$rc" "its driver wrote the MSR" "${kernel%/arch/x86/boot/bzImage}"
 echo "kind: $(cat "$share/kind" 2>/dev/null); registered: $(cat "$share/registered" 2>/dev/null);" \
 	"frames: $(cat "$share/frames" 2>/dev/null)"
 grep 'pvnuma_guest' "$share/dmesg-boot" 2>/dev/null || true

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Read a Linux kernel log (an L2 guest's console); print a PVNUMA-RIG-FAULT
+# Read a Linux kernel log (an L2 guest's console); print a "SIGNATURE irq-if0"
 # line if a backtrace in it shows an interrupt taken with interrupts
 # disabled: the registers an interrupt entry (asm_sysvec_*,
 # asm_common_interrupt) saved, printed right after it, have IF (EFLAGS
@@ -11,7 +11,7 @@ n > 0 && / EFLAGS: / {
 	f = $0; sub(/.* EFLAGS: /, "", f); sub(/[^0-9a-f].*/, "", f)
 	# IF clear: the third hex digit from the right has bit 1 clear.
 	if (length(f) >= 3 && index("014589cd", substr(f, length(f) - 2, 1))) {
-		printf "PVNUMA-RIG-FAULT L2 took an interrupt with interrupts disabled (EFLAGS %s at %s)\n", f, rip
+		printf "SIGNATURE irq-if0 L2 took an interrupt with interrupts disabled (EFLAGS %s at %s)\n", f, rip
 		exit
 	}
 }

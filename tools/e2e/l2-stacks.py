@@ -18,7 +18,8 @@ Also looks, on each stack, for the registers an interrupt entry saved
 (struct pt_regs right above the return address into asm_sysvec_* or
 asm_common_interrupt): if they have IF (EFLAGS bit 9) clear, the vCPU
 took an external interrupt with interrupts disabled, which x86 never
-does, and it prints a PVNUMA-RIG-FAULT line (Documentation/rig.rst).
+does, and it prints a line "SIGNATURE irq-if0 ..." (Documentation/rig.rst),
+for lib.sh's rig_verdict to rule on.
 """
 
 import bisect
@@ -161,7 +162,7 @@ def main():
         if bad:
             ip, flags = bad
             where = name(syms, ip - shift) if lo <= ip < hi else hex(ip)
-            print("PVNUMA-RIG-FAULT L2 vCPU %d took an interrupt with "
+            print("SIGNATURE irq-if0 L2 vCPU %d took an interrupt with "
                   "interrupts disabled (EFLAGS %#x at %s)" % (c, flags, where))
             break
 

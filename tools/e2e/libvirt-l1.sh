@@ -18,7 +18,8 @@
 # without libvirt.
 #
 # libvirtd runs in a mount namespace of its own, where its directories are
-# tmpfs (the root is L1's read-only 9p) and its configuration is this
+# tmpfs (the root is L1's read-only 9p; a directory the machine lacks gets
+# a tmpfs over its parent, /var/lib say) and its configuration is this
 # script's: QEMU as root, no security driver, no per-domain namespaces.
 # The Debian package's user libvirt-qemu, which libvirtd looks up before it
 # reads qemu.conf, is added to a copy of /etc/passwd bound over the real one
@@ -34,8 +35,8 @@ if ! command -v libvirtd >/dev/null || ! command -v virsh >/dev/null; then
 fi
 rm -rf "$out" && mkdir -p "$out/share" "$out/etc" || die "cannot create $out"
 share=$out/share
-cp "$PVNUMA_ROOT/pvnuma_guest.ko" "$share/" || die "no pvnuma_guest.ko (make modules)"
-[ -d /sys/kernel/pvnuma ] || insmod "$PVNUMA_ROOT/pvnuma.ko" || die "cannot load pvnuma.ko"
+cp "$MODDIR/pvnuma_guest.ko" "$share/" || die "no pvnuma_guest.ko (make modules)"
+[ -d /sys/kernel/pvnuma ] || insmod "$MODDIR/pvnuma.ko" || die "cannot load pvnuma.ko"
 
 # The example, verbatim: the indented lines of the literal block after
 # "libvirt, the same" in guest.rst.
@@ -56,7 +57,7 @@ $example
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$BZIMAGE</kernel>
     <initrd>$PVNUMA_CACHE/initramfs.cpio.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l2</cmdline>
+    <cmdline>console=ttyS0 panic=-1 loglevel=4 mitigations=off pvnuma.role=l2</cmdline>
   </os>
   <features>
     <acpi/>
@@ -118,8 +119,11 @@ unshare -m sh -c '
 	mount --bind "$OUT/etc" /etc/libvirt
 	mount --bind "$OUT/passwd" /etc/passwd
 	mount --bind "$OUT/group" /etc/group
+	# A directory the machine lacks (libvirt-daemon-system, not installed,
+	# makes them) goes on a tmpfs over its parent: the root is read-only.
 	for d in /var/lib/libvirt /var/log/libvirt /var/cache/libvirt; do
-		[ -d "$d" ] && mount -t tmpfs none "$d"
+		if [ -d "$d" ]; then mount -t tmpfs none "$d"
+		else mount -t tmpfs none "$(dirname "$d")" && mkdir "$d"; fi
 	done
 	mkdir -p /var/lib/libvirt/qemu /var/log/libvirt/qemu /run/libvirt
 	exec libvirtd --daemon --pid-file "$OUT/libvirtd.pid"

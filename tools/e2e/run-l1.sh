@@ -25,8 +25,8 @@ case $mib in ''|*[!0-9]*) die "run-l1.sh: MIB must be a number, not '$mib'" ;; e
 E2E=$PVNUMA_CACHE/e2e
 share=$out/share
 rm -rf "$out" && mkdir -p "$share" || die "cannot create $out"
-cp "$E2E/workload" "$PVNUMA_ROOT/pvnuma_guest.ko" "$share/" || die "e2e binaries missing (run make check or make demo)"
-[ -d /sys/kernel/pvnuma ] || insmod "$PVNUMA_ROOT/pvnuma.ko" || die "cannot load pvnuma.ko"
+cp "$E2E/workload" "$MODDIR/pvnuma_guest.ko" "$share/" || die "e2e binaries missing (run make check or make demo)"
+[ -d /sys/kernel/pvnuma ] || insmod "$MODDIR/pvnuma.ko" || die "cannot load pvnuma.ko"
 
 cat >"$share/cmd" <<EOF
 # The kernel log of the boot aside (it has QEMU's XSAVE warning, see
@@ -125,18 +125,31 @@ stop_if_l2_died() {	# WHEN
 	wait "$l2pid" || rc=$?
 	echo "e2e: L2 exited (status $rc) $1"
 	tail -n 5 "$out/l2.log"
-	if grep -q 'reason shutdown' "$T/trace" 2>/dev/null; then
-		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN): $(grep -m1 'reason shutdown' "$T/trace")"
-	fi
+	rig_shutdown "$T/trace" "$BUILD" "$(cat "$share/text" 2>/dev/null)" |
+		rig_verdict "$(registered)" "$control" || true
 	exit 1
+}
+# Whether the L2 under test has registered its area (lib.sh's rig_verdict):
+# its driver wrote kallsyms-guest right after insmod, which registers.
+# The baseline loads no driver: it is the lane's control run.
+registered() { [ -e "$share/kallsyms-guest" ] && echo 1 || echo 0; }
+control=0
+[ "$mode" = baseline ] && control=1
+# rig_signatures: the classifiers' SIGNATURE lines, from stdin, to
+# rig_verdict; every other line is printed as it is.
+rig_signatures() {
+	local lines
+	lines=$(cat)
+	grep -v '^SIGNATURE ' <<<"$lines" || true
+	grep '^SIGNATURE ' <<<"$lines" | rig_verdict "$(registered)" "$control" || true
 }
 
 # The rig's hang (Documentation/rig.rst): QEMU's emulated VMRUN entered an
 # L2 vCPU with L1's own state, at the instruction after VMRUN in L1's
 # __svm_vcpu_run(), and it faults there for ever.  L2 never runs code of
-# L1's kernel otherwise.  Says so (PVNUMA-RIG-FAULT) if a vCPU made 20
-# exits or more in the sample (report_stuck's exit lines, on stdin), all
-# from inside that function.
+# L1's kernel otherwise.  Names it (SIGNATURE vmrun-loop) if a vCPU made
+# 20 exits or more in the sample (report_stuck's exit lines, on stdin),
+# all from inside that function.
 rig_hang() {
 	local lo hi
 	lo=$(awk '$3 == "__svm_vcpu_run" { print $1; exit }' /proc/kallsyms)
@@ -147,7 +160,7 @@ rig_hang() {
 		{ rip = sprintf("%016s", substr($7, 3)); gsub(/ /, "0", rip)
 		  n[$3]++; if (rip >= lo && rip < hi) { in_l1[$3]++; at[$3] = $7 } }
 		END { for (v in n) if (n[v] >= 20 && in_l1[v] == n[v]) {
-			printf "PVNUMA-RIG-FAULT L2 vCPU %s is stuck at rip %s, inside L1'"'"'s own __svm_vcpu_run() (%d exits in 2 s)\n", v, at[v], n[v]
+			printf "SIGNATURE vmrun-loop L2 vCPU %s is stuck at rip %s, inside L1'"'"'s own __svm_vcpu_run() (%d exits in 2 s)\n", v, at[v], n[v]
 			exit } }'
 }
 
@@ -157,7 +170,7 @@ rig_hang() {
 # inside hrtimer_interrupt(), on cpu_base->lock).  L2's RCU stall report
 # shows it: in the NMI backtrace of the stalled CPU, the frame that an
 # interrupt entry (asm_sysvec_*, asm_common_interrupt) saved has IF
-# (EFLAGS bit 9) clear.  Says so (PVNUMA-RIG-FAULT) from L2's console
+# (EFLAGS bit 9) clear.  Names it (SIGNATURE irq-if0) from L2's console
 # (irq-if0.awk; l2-stacks.py looks for the same on the vCPUs' stacks).
 rig_irq_if0() {
 	awk -f "$PVNUMA_ROOT/tools/e2e/irq-if0.awk" "$out/l2-console.log" 2>/dev/null || true
@@ -175,7 +188,7 @@ monitor() { qemu_monitor "$mon" "$@"; }
 
 # Where L2's vCPUs are, from its QEMU's monitor: rip, rdi (a spinning
 # vCPU's lock) and what it holds, and the kernel text addresses on each
-# stack (pvnuma_guest.ko's too), by symbol; and PVNUMA-RIG-FAULT if a
+# stack (pvnuma_guest.ko's too), by symbol; and SIGNATURE irq-if0 if a
 # stack holds an interrupt's frame saved with IF clear (see rig_irq_if0).
 # The raw answers go to OUTDIR/l2-monitor.txt.
 l2_stacks() {
@@ -287,7 +300,7 @@ l2pid=$!
 if ! wait_for "$share/ready" 150; then
 	stop_if_l2_died "before it was ready"
 	echo "e2e: L2 never got ready"; cat "$out/l2.log" "$share/output" 2>/dev/null
-	qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") && { report_stuck || true; }
+	qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2") && { report_stuck | rig_signatures || true; }
 	stop_l2; exit 1
 fi
 qemu=$(pgrep -n -f "qemu-system-x86_64.*pvnuma.role=l2")
@@ -328,7 +341,7 @@ if [ "$mode" != baseline ]; then
 			sleep 0.1
 		done
 		if kill -0 $! 2>/dev/null; then
-			echo "e2e: reading $area blocked for 20 s"; report_stuck || true; stop_l2; exit 1
+			echo "e2e: reading $area blocked for 20 s"; { report_stuck | rig_signatures || true; }; stop_l2; exit 1
 		fi
 		if ! wait $! || ! cur=$(cat "$out/area"); then
 			stop_if_l2_died "while its memory was paged out"
@@ -357,7 +370,7 @@ pswpin0=$(vmstat pswpin)
 touch "$share/go"
 if ! wait_for "$share/quiesced" $((300 + mib)); then
 	stop_if_l2_died "before the workload finished"
-	echo "e2e: the workload never finished"; report_stuck || true; stop_l2; exit 1
+	echo "e2e: the workload never finished"; { report_stuck | rig_signatures || true; }; stop_l2; exit 1
 fi
 if ! {
 	echo "host_pswpin=$(( $(vmstat pswpin) - pswpin0 ))"

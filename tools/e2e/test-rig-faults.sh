@@ -5,7 +5,10 @@
 # L2's console with the NMI backtrace of the stuck CPU; its QEMU monitor's
 # registers and stacks, with the System.map lines they need) and on the
 # same with one word changed.  A real interrupt's frame, with IF set, must
-# never be taken for the rig's.  TAP output.
+# never be taken for the rig's.  Then the triple-fault rips that are the
+# rig's (rig-signature.py), on the code of one rig kernel
+# (testdata/signature.*: its System.map lines and objdump of the three
+# functions), and the instructions next to them, which are not.  TAP output.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 data=$here/testdata
@@ -16,7 +19,7 @@ n=0 failed=0
 check() {	# NAME EXPECT(fault|none) OUTPUT
 	local got=none
 	n=$((n + 1))
-	grep -q '^PVNUMA-RIG-FAULT' <<<"$3" && got=fault
+	grep -q '^SIGNATURE irq-if0 ' <<<"$3" && got=fault
 	if [ "$got" = "$2" ]; then
 		echo "ok $n $1"
 	else
@@ -29,7 +32,24 @@ check() {	# NAME EXPECT(fault|none) OUTPUT
 console() { awk -f "$here/irq-if0.awk" "$1"; }
 stacks() { python3 "$here/l2-stacks.py" "$data/irq-if0.map" "$(cat "$data/irq-if0.text")" <"$1"; }
 
-echo "1..7"
+# sig NAME EXPECT(signature name|none) RIP [_TEXT]: rig-signature.py on
+# RIP, both levels running the testdata kernel at _TEXT (default: no KASLR).
+sig() {
+	local text=${4:-ffffffff81000000} out got=none
+	out=$(python3 "$here/rig-signature.py" "$data/signature.map" "$text" "$data/signature.disasm" \
+		"$data/signature.map" "$text" "$data/signature.disasm" "$3")
+	n=$((n + 1))
+	[[ $out == SIGNATURE* ]] && got=$(awk '{ print $2 }' <<<"$out")
+	if [ "$got" = "$2" ]; then
+		echo "ok $n signature-$1"
+	else
+		echo "not ok $n signature-$1"
+		echo "# expected $2, got $got: $out"
+		failed=$((failed + 1))
+	fi
+}
+
+echo "1..16"
 check console-if-clear fault "$(console "$data/irq-if0.console")"
 # The interrupt frame's EFLAGS with IF set (0x96 -> 0x296).
 sed 's/EFLAGS: 00000096/EFLAGS: 00000296/' "$data/irq-if0.console" >"$tmp/c"
@@ -50,4 +70,13 @@ check stack-not-a-frame none "$(stacks "$tmp/m")"
 # RDI pointing into the stack must not shift the frame's words.
 sed '0,/RDI=ffff95e48f820a00/s//RDI=ffff9936c0003e98/' "$data/irq-if0.monitor" >"$tmp/m"
 check stack-rdi-into-stack fault "$(stacks "$tmp/m")"
+sig after-vmrun vmrun ffffffff81558d7c
+sig after-vmrun-kaslr vmrun ffffffff9d558d7c ffffffff9d000000
+sig at-vmrun none ffffffff81558d79
+sig after-tsc-deadline-wrmsr tsc-deadline ffffffff810a3511
+sig two-after-wrmsr none ffffffff810a3517
+sig after-icr-read icr-read ffffffff810a3da8
+sig after-icr-write none ffffffff810a3dce
+sig after-a-branch none ffffffff810a3dbb
+sig in-no-function none ffffffff80000000
 [ "$failed" = 0 ]

@@ -1,18 +1,25 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make check: build everything, run the native unit tests and checkpatch
-# here, then boot L1 three times (core, robust and debug lanes, the last on
-# the debug kernel; PVNUMA_DEBUG_LANE=0 leaves it out) and run
-# selftests/run-l1.sh.  Every test prints one PASS/FAIL/SKIP line; the last
-# line is the sum of them all.
+# here, then boot L1 up to three times (core, robust and debug lanes, the
+# last on the debug kernel) and run selftests/run-l1.sh.  Every test prints
+# one PASS/FAIL/SKIP line; the last line is the sum of them all.
+#
+# DEBUG_LANE=auto (the default) runs the debug lane only when what it tests
+# (debug_lane_inputs) has changed since its last green run in this cache;
+# otherwise its tests count as skipped, naming that run.  DEBUG_LANE=1
+# runs it anyway, DEBUG_LANE=0 leaves it out.
 . "$(dirname "$0")/lib.sh"
 set +e
 
 RESULTS=$RUNDIR/check-$VARIANT.results
 : >"$RESULTS"
+# The rig reruns of this run, a line each: test, and the fault's signature.
+RIG_RERUNS=$RUNDIR/check-$VARIANT.rig-reruns
+: >"$RIG_RERUNS"
 NR_NODES=2
-DEBUG_LANE=${PVNUMA_DEBUG_LANE:-1}
-case $DEBUG_LANE in 0|1) ;; *) die "check.sh: PVNUMA_DEBUG_LANE is 0 or 1, not '$DEBUG_LANE'" ;; esac
+DEBUG_LANE=${DEBUG_LANE:-auto}
+case $DEBUG_LANE in 0|1|auto) ;; *) die "check.sh: DEBUG_LANE is 0, 1 or auto, not '$DEBUG_LANE'" ;; esac
 
 result() {
 	local verdict=$1 name=$2
@@ -21,12 +28,26 @@ result() {
 	echo "$verdict $name" >>"$RESULTS"
 }
 
+# Every run appends its tests and their rig reruns to the cache's
+# rig-faults.log, for make rig-faults: a line per test, with the run's time
+# and commit, the test's verdict and how many rig reruns it had.
+record_faults() {
+	local run verdict name
+	run="$(date -u +%Y-%m-%dT%H:%M:%SZ) $(git -C "$PVNUMA_ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+	while read -r verdict name; do
+		printf '%s %s %s %d\n' "$run" "$name" "$verdict" \
+			"$(awk -v n="$name: " 'index($0, n) == 1' "$RIG_RERUNS" | wc -l)"
+	done <"$RESULTS" >>"$PVNUMA_CACHE/rig-faults.log"
+}
+
 summary() {
 	local p f s
+	record_faults
 	p=$(grep -c '^PASS ' "$RESULTS")
 	f=$(grep -c '^FAIL ' "$RESULTS")
 	s=$(grep -c '^SKIP ' "$RESULTS")
 	echo "logs: $LOGDIR, L1 run: $RUNDIR/check-$VARIANT"
+	echo "rig reruns: $(wc -l <"$RIG_RERUNS")$(sed 's/^/; /' "$RIG_RERUNS" | tr -d '\n')"
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ] && [ "$p" -gt 0 ]
 	exit $?
@@ -46,12 +67,17 @@ build() {
 
 bash "$PVNUMA_ROOT/tools/rig/deps.sh" || { result FAIL build/deps; summary; }
 build kernel bash "$PVNUMA_ROOT/tools/rig/kernel.sh" all || summary
-# The kernel with pvnuma in its tree and the guest driver built in
-# (tools/configs/builtin.config), that e2e/guest-builtin boots as L2.
-# If it fails, its old image goes, so that the test cannot boot that.
-if [ "$USER_KDIR" = 0 ] &&
-   ! build kernel-builtin env DEBUG=0 PVNUMA_BUILTIN=1 bash "$PVNUMA_ROOT/tools/rig/kernel.sh" kernel; then
-	rm -f "$PVNUMA_CACHE/build-builtin/arch/x86/boot/bzImage"
+# The debug kernel (tools/configs/debug.config), with the guest driver
+# built in: the debug lane's L1, and the L2 that e2e/guest-builtin boots
+# in the core lane.  If it fails, its old image goes, so that no test can
+# boot that.
+debug_kernel=0
+if [ "$VARIANT" = default ] && [ "$USER_KDIR" = 0 ]; then
+	if build kernel-debug env DEBUG=1 bash "$PVNUMA_ROOT/tools/rig/kernel.sh" all; then
+		debug_kernel=1
+	else
+		rm -f "$PVNUMA_CACHE/build-debug/arch/x86/boot/bzImage"
+	fi
 fi
 
 # Native unit tests of the pure logic, against the patched UAPI headers.
@@ -112,14 +138,17 @@ done
 
 # l1_lane NAME PREFIX TCG ENV...: one boot of L1 (vm.sh --tcg TCG) running
 # selftests/run-l1.sh with ENV; its results are counted here, their names
-# prefixed by PREFIX.  If a CPU of that L1 triple-faulted (vm.sh exit 123)
-# and its kernel had reported nothing (console, and the kernel log it
-# wrote to the run directory as it went), the rig's nested SVM failed L1
-# itself (Documentation/rig.rst): that is noted and L1 boots once more, as
-# NAME-resumed, from the test it was running (or after the last one that
-# reported) on.
+# prefixed by PREFIX.  If L1 did not finish:
+# - it hung in one of the rig's ways that vm.sh names in l1-stuck.txt (a
+#   halted CPU that QEMU does not wake, see Documentation/rig.rst): that is
+#   a rig rerun, and L1 boots again (NAME-resumed) from the test it was
+#   running on (PVNUMA_RESUME_AT);
+# - anything else (an L1 triple fault among them: it is not presumed the
+#   emulator's, rig.rst) fails the test it was running, and L1 boots again
+#   for the tests after it (PVNUMA_RESUME_AFTER), so that they still run.
+# A lane boots L1 at most three times.
 l1_lane() {
-	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran fault
+	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran how boots panic
 	shift 3
 	out=$RUNDIR/$name.out
 	console=$RUNDIR/$name/console.log
@@ -135,7 +164,10 @@ l1_lane() {
 		"PVNUMA-RESULT "*)
 			read -r verdict tname reason <<<"${line#PVNUMA-RESULT }"
 			result "$verdict" "$prefix$tname" "$reason" ;;
-			"PVNUMA-RUNNING "*) ;;
+		"PVNUMA-RUNNING "*) ;;
+		"PVNUMA-RIG-RERUN "*)
+			echo "${line#PVNUMA-RIG-RERUN }" | sed "s|^|$prefix|" >>"$RIG_RERUNS"
+			echo "NOTE rig rerun: $prefix${line#PVNUMA-RIG-RERUN }" ;;
 		"PVNUMA-NOTE "*) echo "NOTE $prefix${line#PVNUMA-NOTE }" ;;
 		*) echo "$line" ;;
 		esac
@@ -144,31 +176,37 @@ l1_lane() {
 	last=$(grep -E '^PVNUMA-(RUNNING|RESULT)' "$out" | tail -n1)
 	stopped=${last#PVNUMA-RUNNING }
 	ran=$(sed -n 's/^PVNUMA-RUNNING //p' "$out" | tail -n1)
+	boots=$(($(grep -o -- '-resumed' <<<"$name" | wc -l) + 1))
+	case $rc in
+	123) how="an L1 CPU triple-faulted (QEMU: $RUNDIR/$name/qemu-cpu.log)" ;;
+	124) how="L1 timed out or hung" ;;
+	*) how="L1 ended with exit $rc" ;;
+	esac
+	# A warning or an oops panics L1 (panic_on_warn, oops=panic): name it.
+	panic=$(grep -a -m1 -E 'Kernel panic' "$console" 2>/dev/null | cut -c1-200)
+	[ -z "$panic" ] || how="$how: $panic"
 	if [ -z "$last" ]; then
-		result FAIL "${prefix}rig/l1-boot" "no test ran in L1 (exit $rc), console: $console"
-	elif [ "${name%-resumed}" = "$name" ] && { { [ "$rc" = 123 ] &&
-	     ! grep -q -E "Kernel panic|$KERNEL_REPORT" "$console" "$RUNDIR/$name/logs/kmsg.log" 2>/dev/null; } ||
-	     { [ "$rc" = 124 ] && grep -q '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" 2>/dev/null; }; }; then
-		# L1 triple-faulted (with no kernel report before), or hung in
-		# one of the rig's ways that vm.sh names in l1-stuck.txt (a CPU
-		# that took an interrupt with IF clear, or a halted CPU that
-		# QEMU does not wake; its RCU stall reports are the symptom).
-		if [ "$rc" = 123 ]; then fault="an L1 CPU triple-faulted"
-		else fault="L1 hung in the rig's way ($(grep -m1 '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" | cut -c18-))"; fi
-		if [ "$stopped" != "$last" ]; then
-			echo "NOTE $prefix$stopped: $fault while it ran (rig, see Documentation/rig.rst); booting L1 again from this test on"
+		result FAIL "${prefix}rig/l1-boot" "no test ran in L1 ($how), console: $console"
+	elif [ "$rc" = 124 ] && [ "$stopped" != "$last" ] &&
+	     grep -q '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" 2>/dev/null; then
+		how=$(grep -m1 '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" | cut -c18-)
+		echo "$stopped: L1 hung in the rig's way: $how" | sed "s|^|$prefix|" >>"$RIG_RERUNS"
+		if [ "$boots" -lt 3 ]; then
+			echo "NOTE rig rerun: $prefix$stopped: L1 hung in the rig's way ($how, Documentation/rig.rst); booting L1 again from this test on"
 			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AT=$stopped"
-		elif [ "$ran" = kernel/log-clean ]; then
-			echo "NOTE ${prefix}rig: $fault after the last test (rig, see Documentation/rig.rst)"
 		else
-			echo "NOTE $prefix$ran: $fault after it (rig, see Documentation/rig.rst); booting L1 again for the tests after it"
-			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AFTER=$ran"
+			result FAIL "$prefix$stopped" "L1 hung in the rig's way in its third boot ($how)"
 		fi
 	elif [ "$stopped" != "$last" ]; then
-		result FAIL "$prefix$stopped" "L1 stopped while it ran (exit $rc), console: $console"
+		result FAIL "$prefix$stopped" "$how while it ran, console: $console"
+		[ "$boots" -lt 3 ] && [ "$stopped" != kernel/log-clean ] &&
+			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AFTER=$stopped"
 	elif [ "$rc" != 0 ]; then
-		result FAIL "${prefix}rig/l1-run" "L1 ended with exit $rc, console: $console"
+		result FAIL "${prefix}rig/l1-run" "$how after $ran, console: $console"
+		[ "$boots" -lt 3 ] && [ "$ran" != kernel/log-clean ] &&
+			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AFTER=$ran"
 	fi
+	return 0
 }
 
 # Two boots: the robustness tests get an L1 of their own, so that whatever
@@ -182,13 +220,33 @@ l1_lane "check-$VARIANT-robust" "" single PVNUMA_LANE=robust
 
 # The debug lane: the debug kernel (KASAN, lockdep, UBSAN, kmemleak,
 # DEBUG_VM, DEBUG_LIST) runs our KVM selftests and the robustness tests,
-# shorter; any report fails it.  PVNUMA_DEBUG_LANE=0 leaves it out.
-if [ "$VARIANT" = default ] && [ "$USER_KDIR" = 0 ] && [ "$DEBUG_LANE" = 1 ]; then
-	if build kernel-debug env DEBUG=1 bash "$PVNUMA_ROOT/tools/rig/kernel.sh" all; then
+# shorter; any report fails it.  Its inputs: the sources of its kernel and
+# modules, its tests and the kernel configs, by content (tracked and
+# untracked files alike), and the kernel source's version.
+debug_lane_inputs() {
+	{
+		echo "$PVNUMA_KPKG_VERSION"
+		cd "$PVNUMA_ROOT" && git ls-files -co --exclude-standard -- patches kernel guest \
+			selftests/kvm selftests/run-l1.sh tools/configs Kbuild Kconfig |
+			LC_ALL=C sort | xargs -d '\n' sha256sum
+	} | sha256sum | cut -c1-16
+}
+if [ "$debug_kernel" = 1 ] && [ "$DEBUG_LANE" != 0 ]; then
+	green=$PVNUMA_CACHE/debug-lane/$(debug_lane_inputs)
+	if [ "$DEBUG_LANE" = auto ] && [ -s "$green/results" ]; then
+		echo "debug lane: its inputs ($(basename "$green")) are those of its green run, log $green/lane.log; its $(wc -l <"$green/results") tests count as skipped (DEBUG_LANE=1 runs them)"
+		while read -r name; do
+			result SKIP "$name" "green at $(basename "$green"), log $green/lane.log"
+		done <"$green/results"
+	else
+		mark=$(wc -l <"$RESULTS")
 		DEBUG=1 l1_lane check-debug-lane debug/ single PVNUMA_LANE=debug
-		# Leave the checkout's modules built for the default kernel.
-		bash "$PVNUMA_ROOT/tools/rig/kernel.sh" modules >/dev/null ||
-			result FAIL build/modules "could not rebuild the default modules"
+		lane=$(tail -n +"$((mark + 1))" "$RESULTS")
+		if ! grep -q '^FAIL ' <<<"$lane" && grep -q '^PASS ' <<<"$lane"; then
+			mkdir -p "$green"
+			cat "$RUNDIR"/check-debug-lane*.out >"$green/lane.log"
+			sed -E 's/^(PASS|SKIP) //' <<<"$lane" >"$green/results"
+		fi
 	fi
 fi
 summary

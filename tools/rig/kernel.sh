@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Kernel tree for the rig: unpack Debian's linux-source-6.12 into a git tree,
 # apply patches/ with git am, merge the config fragments, build incrementally
-# with ccache, build the KVM selftests and the pvnuma modules against it.
+# with ccache, build the KVM selftests and the pvnuma modules against it
+# (in $MODDIR, outside the checkout).
 #
 # Usage: kernel.sh all|kernel|source|patch|intree|config|build|selftests|e2e|modules
-# ("kernel": source, patch, config and build only.)  PVNUMA_BUILTIN=1: the
-# "builtin" kernel, the default one with pvnuma built into the tree
-# (pvnuma_guest built in), for L2 only.
+# ("kernel": source, patch, config and build only.)  DEBUG=1: the debug
+# kernel, which also has pvnuma_guest built in.
 . "$(dirname "$0")/lib.sh"
 
 GIT="git -C $SRC -c user.name=pvnuma-rig -c user.email=rig@pvnuma.invalid"
@@ -74,7 +74,7 @@ do_patch() {
 # pvnuma in the tree, as its Kconfig tells a user to add it: the sources in
 # drivers/virt/pvnuma (copied, as the selftests are, only what changed) and
 # a line in drivers/virt/Kconfig and Makefile.  Every variant has it; only
-# the builtin one's config selects it.
+# the debug one's config selects it.
 do_intree() {
 	local d=$SRC/drivers/virt/pvnuma f files
 	files=$(cd "$PVNUMA_ROOT" && echo Kbuild Kconfig kernel/*.[ch] kernel/tests/*.[ch] guest/*.[ch])
@@ -94,6 +94,18 @@ do_intree() {
 		die "cannot add pvnuma to $SRC/drivers/virt/Kconfig"
 }
 
+# The fragments, in merge order: Kconfig's allnoconfig takes their values
+# and sets every other symbol it may to n (merge_config.sh -n), so that the
+# kernel has what the rig and the tests name and nothing else.  debug.config
+# comes last and may override the others.
+fragments() {
+	echo "$SRC/kernel/configs/kvm_guest.config"
+	echo "$PVNUMA_ROOT/tools/configs/rig.config"
+	echo "$PVNUMA_ROOT/tools/configs/pvnuma.config"
+	[ "$VARIANT" = debug ] && echo "$PVNUMA_ROOT/tools/configs/debug.config"
+	return 0
+}
+
 # overridden FRAGMENT SYMBOL: the debug variant's debug.config, merged
 # after FRAGMENT, also sets SYMBOL.
 overridden() {
@@ -105,14 +117,13 @@ overridden() {
 # differs, so that an unchanged config never triggers a rebuild.
 do_config() {
 	local tmp=$PVNUMA_CACHE/config-$VARIANT.tmp log=$LOGDIR/config-$VARIANT.log
-	local frags="$SRC/kernel/configs/kvm_guest.config $PVNUMA_ROOT/tools/configs/pvnuma.config"
-	local sym want got bad="" sum
+	local frags sym want got bad="" sum f
 
-	[ "$VARIANT" = debug ] && frags="$frags $PVNUMA_ROOT/tools/configs/debug.config"
-	[ "$VARIANT" = builtin ] && frags="$frags $PVNUMA_ROOT/tools/configs/builtin.config"
-	# Redo the merge only when its inputs changed: the fragments, the
-	# defconfig, and the patched tree (whose Kconfig the series may change).
-	sum=$(cat $frags "$SRC/arch/x86/configs/x86_64_defconfig" "$PVNUMA_ROOT/Kconfig" \
+	frags=$(fragments | xargs)
+	# Redo the merge only when its inputs changed: the fragments and the
+	# patched tree (whose Kconfig the series may change).
+	# shellcheck disable=SC2086
+	sum=$(cat $frags "$PVNUMA_ROOT/Kconfig" \
 		"$SRC/.git/pvnuma-source" "$SRC/.git/pvnuma-series" 2>/dev/null |
 		sha256sum) || true
 	[ -f "$BUILD/.config" ] && [ "$(cat "$BUILD/.pvnuma-config-sum" 2>/dev/null)" = "$sum" ] &&
@@ -120,14 +131,11 @@ do_config() {
 	rm -rf "$tmp"
 	mkdir -p "$tmp" "$BUILD"
 	run_step config-$VARIANT "$log" sh -c "
-		make -C $SRC O=$tmp x86_64_defconfig && \
-		$SRC/scripts/kconfig/merge_config.sh -m -O $tmp $tmp/.config $frags && \
-		make -C $SRC O=$tmp olddefconfig"
-	# Every symbol a fragment asks for must have survived olddefconfig,
+		cd $SRC && scripts/kconfig/merge_config.sh -n -O $tmp $frags"
+	# Every symbol one of our fragments asks for must have survived,
 	# unless a later fragment (debug.config) sets it otherwise.
-	for f in $PVNUMA_ROOT/tools/configs/pvnuma.config \
-		 $([ "$VARIANT" = debug ] && echo "$PVNUMA_ROOT/tools/configs/debug.config") \
-		 $([ "$VARIANT" = builtin ] && echo "$PVNUMA_ROOT/tools/configs/builtin.config"); do
+	for f in $frags; do
+		[ "${f#"$PVNUMA_ROOT"/}" != "$f" ] || continue
 		while IFS= read -r want; do
 			sym=${want%%=*}
 			overridden "$f" "$sym" && continue
@@ -181,10 +189,19 @@ do_e2e() {
 		die "end-to-end programs failed to build (log: $LOGDIR/e2e.log)"
 }
 
+# The sources go to $MODDIR by checksum (an unchanged file keeps its old
+# time, so make rebuilds only what changed); a source gone from the
+# checkout goes there too, the build's own files stay.
 do_modules() {
+	mkdir -p "$MODDIR"
+	rsync -rc --delete --include='*/' --include='*.[ch]' --exclude='*' \
+		"$PVNUMA_ROOT/kernel" "$PVNUMA_ROOT/guest" "$MODDIR/" &&
+		rsync -c "$PVNUMA_ROOT/Kbuild" "$PVNUMA_ROOT/Kconfig" "$MODDIR/" ||
+		die "cannot copy the module sources to $MODDIR"
 	run_step "modules-$VARIANT" "$LOGDIR/modules-$VARIANT.log" \
-		make -C "$BUILD" M="$PVNUMA_ROOT" -j"$JOBS" CC="ccache gcc" W=1 modules ||
+		make -C "$BUILD" M="$MODDIR" -j"$JOBS" CC="ccache gcc" W=1 modules ||
 		die "module build failed (log: $LOGDIR/modules-$VARIANT.log)"
+	info "modules for the $VARIANT kernel: $MODDIR/*.ko"
 }
 
 step=${1:-all}

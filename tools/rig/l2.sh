@@ -55,7 +55,7 @@ rc=0
 timeout -k 5 "$timeout" qemu-system-x86_64 -accel kvm -cpu host,migratable=off \
 	-m "$mem${maxmem:+,slots=2,maxmem=${maxmem}M}" -smp "$nodes,sockets=$nodes" "${numa[@]}" \
 	-kernel "$BZIMAGE" -initrd "$PVNUMA_CACHE/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l2${append:+ $append}" \
+	-append "console=ttyS0 panic=-1 loglevel=4 mitigations=off oops=panic pvnuma.role=l2${append:+ $append}" \
 	-display none -serial file:"$console" -monitor "$monitor" -no-reboot -nodefaults \
 	"$@" || rc=$?
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then

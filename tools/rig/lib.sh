@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Common settings and helpers of the pvnuma rig, sourced by tools/rig/*.sh.
 #
-# Everything the rig builds (but the modules, which Kbuild puts in the
-# checkout) lives outside the checkout, under
-# $PVNUMA_CACHE (default ~/.cache/pvnuma), so that a fresh clone on the same
-# machine reuses the kernel tree, the build tree and ccache.
+# Everything the rig builds, the modules included, lives outside the
+# checkout, under $PVNUMA_CACHE (default ~/.cache/pvnuma), so that a fresh
+# clone on the same machine reuses the kernel tree, the build trees, the
+# modules and ccache.
 
 set -euo pipefail
 
@@ -13,14 +13,13 @@ PVNUMA_CACHE=${PVNUMA_CACHE:-${HOME:-/root}/.cache/pvnuma}
 # The Debian package version the patches are made against.
 PVNUMA_KPKG_VERSION=${PVNUMA_KPKG_VERSION:-6.12.117-1~deb12u1}
 DEBUG=${DEBUG:-0}
-# PVNUMA_BUILTIN=1: the kernel with pvnuma_guest built in, for L2 only
-# (tools/configs/builtin.config).
-if [ "$DEBUG" = 1 ] && [ "${PVNUMA_BUILTIN:-0}" = 1 ]; then
-	echo "pvnuma: error: DEBUG=1 and PVNUMA_BUILTIN=1 are two kernels; set one" >&2
-	exit 1
-elif [ "$DEBUG" = 1 ]; then VARIANT=debug
-elif [ "${PVNUMA_BUILTIN:-0}" = 1 ]; then VARIANT=builtin
-else VARIANT=default; fi
+# Two kernel trees: default, and debug (DEBUG=1), which also has the guest
+# driver built in (tools/configs/debug.config).
+case $DEBUG in
+0) VARIANT=default ;;
+1) VARIANT=debug ;;
+*) echo "pvnuma: error: DEBUG is 0 or 1, not '$DEBUG'" >&2; exit 1 ;;
+esac
 
 SRC=$PVNUMA_CACHE/linux
 LOGDIR=$PVNUMA_CACHE/logs
@@ -35,6 +34,11 @@ else
 	USER_KDIR=0
 fi
 BZIMAGE=$BUILD/arch/x86/boot/bzImage
+# The out-of-tree modules are built here, outside the checkout, one
+# directory per kernel: a fresh clone hits ccache, and building them for
+# the debug kernel leaves the default kernel's alone.
+if [ "$USER_KDIR" = 1 ]; then MODDIR=$PVNUMA_CACHE/modules-kdir
+else MODDIR=$PVNUMA_CACHE/modules-$VARIANT; fi
 SELFTEST_OUT=$PVNUMA_CACHE/selftests-$VARIANT
 JOBS=${JOBS:-$(nproc)}
 
@@ -95,17 +99,59 @@ msr_trace_stop() {
 	echo 0 >"$KVM_EVENTS/kvm_exit/enable" && echo 0 >"$KVM_EVENTS/kvm_exit/filter" || true
 	grep -o "msr_write ${MSR_KVM_NUMA_MOVED#0x} = 0x[0-9a-f]*" /sys/kernel/tracing/trace >"$1" || true
 }
-# l2_rig_fault RC WHEN: L2 (l2.sh exit RC) did not get as far as WHEN.  If
-# it triple-faulted (traced) or hung (RC 124), say it was the rig's fault
-# (PVNUMA-RIG-FAULT, Documentation/rig.rst); the caller knows that none of
-# pvnuma's code was to blame that far.
+# What in an L2 run is the rig's fault, in one place (Documentation/rig.rst,
+# "Rig faults").  The classifiers name the signature they see, a line
+# "SIGNATURE NAME WHERE" each (or "NO-SIGNATURE WHERE" for a triple fault
+# that matches none): a triple fault by its rip (rig_shutdown), a vCPU
+# looping inside L1's __svm_vcpu_run() (run-l1.sh's rig_hang), an
+# interrupt frame saved with IF clear (irq-if0.awk, l2-stacks.py).
+# rig_verdict REGISTERED CONTROL reads them on stdin and rules on the first:
+# PVNUMA-RIG-FAULT (the test runs again) for a signature seen before the
+# L2 under test registered its area (REGISTERED 0), or after it if this
+# lane's control run showed the same signature; else PVNUMA-NOT-RIG-FAULT,
+# and the test fails.  A control run (CONTROL 1: an L2 that loads no pvnuma
+# driver, e2e/baseline) records its signatures for the rest of the lane.
+RIG_CONTROL=/run/pvnuma/rig-control-signatures
+rig_verdict() {
+	local kind sig where
+	read -r kind sig where || return 0
+	case $kind in
+	SIGNATURE)
+		[ "$2" = 1 ] && echo "$sig" >>"$RIG_CONTROL"
+		if [ "$1" = 0 ] || grep -qx "$sig" "$RIG_CONTROL" 2>/dev/null; then
+			echo "PVNUMA-RIG-FAULT $sig: $where"
+		else
+			echo "PVNUMA-NOT-RIG-FAULT $sig after the L2 under test registered its area, and this lane's control run has not shown it: $where"
+		fi ;;
+	NO-SIGNATURE)
+		echo "PVNUMA-NOT-RIG-FAULT none of the rig's signatures: $sig $where" ;;
+	esac
+	cat >/dev/null
+}
+# rig_shutdown TRACE L2_BUILD [L2_TEXT]: the first triple fault of an L2
+# vCPU (KVM_EXIT_SHUTDOWN) in TRACE, a copy of KVM's trace, by its rip
+# (tools/e2e/rig-signature.py); L2 runs the kernel of build tree L2_BUILD,
+# its _text at L2_TEXT (default: the map's, no KASLR).  Nothing if TRACE
+# has none.
+rig_shutdown() {
+	local line rip l1text l2text
+	line=$(grep -m1 'reason shutdown' "$1" 2>/dev/null) || return 0
+	rip=$(sed -n 's/.* rip 0x\([0-9a-f]*\).*/\1/p' <<<"$line")
+	l1text=$(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)
+	l2text=${3:-$(awk '$3 == "_text" { print $1; exit }' "$2/System.map")}
+	python3 "$PVNUMA_ROOT/tools/e2e/rig-signature.py" "$BUILD/System.map" "$l1text" \
+		"$BUILD/vmlinux" "$2/System.map" "$l2text" "$2/vmlinux" "${rip:-0}" |
+		sed "s|\$| (KVM: ${line#*kvm_exit: })|"
+}
+# l2_rig_fault RC WHEN [L2_BUILD]: L2 (l2.sh exit RC) did not get as far as
+# WHEN, a point before its pvnuma driver registered.  A triple fault is the
+# rig's if its rip has one of the rig's signatures (rig_verdict); a hang
+# has none.
 l2_rig_fault() {
-	local tf
-	tf=$(grep -m1 'reason shutdown' /sys/kernel/tracing/trace || true)
-	if [ -n "$tf" ]; then
-		echo "PVNUMA-RIG-FAULT L2 triple-faulted (KVM_EXIT_SHUTDOWN) before $2: $tf"
+	if grep -q 'reason shutdown' /sys/kernel/tracing/trace; then
+		rig_shutdown /sys/kernel/tracing/trace "${3:-$BUILD}" | rig_verdict 0 0 || true
 	elif [ "$1" = 124 ]; then
-		echo "PVNUMA-RIG-FAULT L2 hung before $2 (l2.sh timed out)"
+		echo "PVNUMA-NOT-RIG-FAULT L2 hung before $2 (l2.sh timed out): no signature"
 	fi
 }
 # msr_registered_then_disabled FILE: the writes in FILE are a registration

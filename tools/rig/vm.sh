@@ -101,7 +101,7 @@ timeout -k 5 "$timeout" qemu-system-x86_64 \
 	-accel tcg,thread="$tcg" -cpu EPYC,+svm,+npt \
 	-m "$mem" -smp "$((nodes * cpn)),sockets=$nodes,cores=$cpn,threads=1" "${numa[@]}" \
 	-kernel "$BZIMAGE" -initrd "$initramfs" \
-	-append "console=ttyS0 panic=-1 loglevel=4 pvnuma.role=l1 ${PVNUMA_L1_CMDLINE:-}" \
+	-append "console=ttyS0 panic=-1 loglevel=4 mitigations=off panic_on_warn=1 oops=panic pvnuma.role=l1 ${PVNUMA_L1_CMDLINE:-}" \
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
 	-virtfs local,path="$run",mount_tag=out,security_model=none,multidevs=remap \
 	-display none -serial file:"$run/console.log" \
@@ -114,8 +114,10 @@ qemu_pid=$!
 l1_stuck() {
 	python3 "$PVNUMA_ROOT/tools/rig/monitor-dump.py" "$run/monitor.sock" >"$run/l1-monitor.txt" 2>&1 || true
 	if [ -s "$run/l1-text" ] && [ -f "$BUILD/System.map" ]; then
+		# An interrupt frame saved with IF clear is one of the rig's
+		# signatures (Documentation/rig.rst): for L1, vm.sh's own word.
 		python3 "$PVNUMA_ROOT/tools/e2e/l2-stacks.py" "$BUILD/System.map" "$(cat "$run/l1-text")" \
-			<"$run/l1-monitor.txt" 2>&1 || true
+			<"$run/l1-monitor.txt" 2>&1 | sed 's/^SIGNATURE irq-if0 /PVNUMA-RIG-FAULT irq-if0: /' || true
 	else
 		echo "no System.map or L1 _text: raw registers and stacks in $run/l1-monitor.txt"
 	fi
