@@ -205,7 +205,7 @@ setup_swap || echo "pvnuma: no zram swap; tests that page out will skip"
 # with pvnuma doing nothing (pvnuma_soak_test -c: no area, no hypercall; see
 # Documentation/rig.rst), so the lanes that run them boot L1 on
 # single-threaded TCG, where it has not been seen.  Should it happen, the
-# run is reported (PVNUMA-RIG-RERUN) and run again (rig_test).
+# test fails: a selftest guest's triple fault has no signature of the rig's.
 ROBUST="pvnuma_fuzz_test pvnuma_soak_test pvnuma_race_test"
 is_robust() { case " $ROBUST " in *" $(basename "$1") "*) return 0 ;; esac; return 1; }
 # watched LIMIT CMD...: CMD, but past LIMIT seconds it is taken for hung:
@@ -260,8 +260,10 @@ rig_test() {
 		tail -n 15 "$log" | sed 's/^/  | /'
 	fi
 }
+# A selftest guest's triple fault (KVM_EXIT_SHUTDOWN) has no signature the
+# rig knows (rig.rst): it fails the test, not a rerun.
 robust_test() {	# NAME CMD...
-	rig_test "$1" 'got: 8 (SHUTDOWN)' watched "$watch_limit" "${@:2}"
+	run_test "$1" watched "$watch_limit" "${@:2}"
 }
 
 lane=${PVNUMA_LANE:-full}

@@ -45,7 +45,7 @@ rc=0
 msr_trace_stop "$out/msr-writes"
 cat "$out/msr-writes"
 # A hang of the driver's own would come back in every rerun.
-[ -s "$out/msr-writes" ] || l2_rig_fault "$rc" "its driver wrote the MSR" "${kernel%/arch/x86/boot/bzImage}"
+[ -s "$out/msr-writes" ] || l2_rig_fault "$rc" "its driver wrote the MSR" 0 "${kernel%/arch/x86/boot/bzImage}"
 echo "kind: $(cat "$share/kind" 2>/dev/null); registered: $(cat "$share/registered" 2>/dev/null);" \
 	"frames: $(cat "$share/frames" 2>/dev/null)"
 grep 'pvnuma_guest' "$share/dmesg-boot" 2>/dev/null || true

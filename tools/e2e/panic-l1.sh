@@ -86,6 +86,7 @@ kexec)
 	[ "$(cat /sys/kernel/kexec_loaded)" = 1 ] || exit 6 ;;
 esac
 [ "$mode" = panic ] || touch /mnt/kexec-loaded
+touch /mnt/registering
 insmod /mnt/pvnuma_guest.ko || exit 3
 [ "$(cat /sys/kernel/pvnuma_guest/registered)" = 1 ] || exit 4
 touch /mnt/registered
@@ -102,15 +103,15 @@ rc=0
 	--console "$out/l2-console.log" >"$out/l2.log" 2>&1 || rc=$?
 msr_trace_stop "$out/msr-writes"
 cat "$out/msr-writes"
-if ! [ -e "$share/registered" ]; then
+if ! [ -e "$share/registering" ]; then
 	# Its driver registers after the kexec load (seen: a triple fault at
 	# the rig's tsc-deadline signature during kexec -p).
-	l2_rig_fault "$rc" "its driver registered"
+	l2_rig_fault "$rc" "it loaded its driver" 0
 elif [ "$mode" != panic ] && ! [ -e "$share/next-booted" ] &&
      msr_registered_then_disabled "$out/msr-writes"; then
 	# The area was disabled; the next kernel, with no pvnuma code in it,
 	# did not get to its first command.
-	l2_rig_fault "$rc" "the $mode kernel it started ran its first command"
+	l2_rig_fault "$rc" "the $mode kernel it started ran its first command" 1
 fi
 ok=1
 if [ "$mode" != panic ] && ! [ -e "$share/kexec-loaded" ]; then

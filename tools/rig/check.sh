@@ -6,7 +6,7 @@
 # one PASS/FAIL/SKIP line; the last line is the sum of them all.
 #
 # DEBUG_LANE=auto (the default) runs the debug lane only when what it tests
-# (debug_lane_inputs) has changed since its last green run in this cache;
+# (debug_lane_key) has changed since its last green run in this cache;
 # otherwise its tests count as skipped, naming that run.  DEBUG_LANE=1
 # runs it anyway, DEBUG_LANE=0 leaves it out.
 . "$(dirname "$0")/lib.sh"
@@ -64,6 +64,14 @@ build() {
 	result FAIL "build/$name" "see the log named above"
 	return 1
 }
+
+# The debug lane's inputs, as make check starts (see the debug lane below).
+debug_lane_key=$({
+	echo "$PVNUMA_KPKG_VERSION"
+	cd "$PVNUMA_ROOT" && git ls-files -co --exclude-standard -- patches kernel guest \
+		selftests tools/rig tools/configs Kbuild Kconfig |
+		LC_ALL=C sort | xargs -d '\n' sha256sum
+} | sha256sum | cut -c1-16)
 
 bash "$PVNUMA_ROOT/tools/rig/deps.sh" || { result FAIL build/deps; summary; }
 build kernel bash "$PVNUMA_ROOT/tools/rig/kernel.sh" all || summary
@@ -148,8 +156,14 @@ done
 #   for the tests after it (PVNUMA_RESUME_AFTER), so that they still run.
 # A lane boots L1 at most three times.
 l1_lane() {
-	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran how boots panic
+	local name=$1 prefix=$2 tcg=$3 out rc last console timeout_l1 stopped ran how boots panic a env=()
 	shift 3
+	# A boot again resumes from its own point only: the earlier boot's
+	# PVNUMA_RESUME_* goes.
+	for a in "$@"; do
+		[[ $a == PVNUMA_RESUME_* ]] || env+=("$a")
+	done
+	set -- "${env[@]}"
 	out=$RUNDIR/$name.out
 	console=$RUNDIR/$name/console.log
 	timeout_l1=${PVNUMA_L1_TIMEOUT:-2400}
@@ -190,8 +204,8 @@ l1_lane() {
 	elif [ "$rc" = 124 ] && [ "$stopped" != "$last" ] &&
 	     grep -q '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" 2>/dev/null; then
 		how=$(grep -m1 '^PVNUMA-RIG-FAULT' "$RUNDIR/$name/l1-stuck.txt" | cut -c18-)
-		echo "$stopped: L1 hung in the rig's way: $how" | sed "s|^|$prefix|" >>"$RIG_RERUNS"
 		if [ "$boots" -lt 3 ]; then
+			echo "$stopped: L1 hung in the rig's way: $how" | sed "s|^|$prefix|" >>"$RIG_RERUNS"
 			echo "NOTE rig rerun: $prefix$stopped: L1 hung in the rig's way ($how, Documentation/rig.rst); booting L1 again from this test on"
 			l1_lane "$name-resumed" "$prefix" "$tcg" "$@" "PVNUMA_RESUME_AT=$stopped"
 		else
@@ -220,19 +234,13 @@ l1_lane "check-$VARIANT-robust" "" single PVNUMA_LANE=robust
 
 # The debug lane: the debug kernel (KASAN, lockdep, UBSAN, kmemleak,
 # DEBUG_VM, DEBUG_LIST) runs our KVM selftests and the robustness tests,
-# shorter; any report fails it.  Its inputs: the sources of its kernel and
-# modules, its tests and the kernel configs, by content (tracked and
-# untracked files alike), and the kernel source's version.
-debug_lane_inputs() {
-	{
-		echo "$PVNUMA_KPKG_VERSION"
-		cd "$PVNUMA_ROOT" && git ls-files -co --exclude-standard -- patches kernel guest \
-			selftests/kvm selftests/run-l1.sh tools/configs Kbuild Kconfig |
-			LC_ALL=C sort | xargs -d '\n' sha256sum
-	} | sha256sum | cut -c1-16
-}
+# shorter; any report fails it.  Its inputs (debug_lane_key, taken when
+# make check starts, before anything is built): the sources of its kernel
+# and modules, its tests, the rig that builds and boots them and the
+# kernel configs, by content (tracked and untracked files alike), and the
+# kernel source's version.
 if [ "$debug_kernel" = 1 ] && [ "$DEBUG_LANE" != 0 ]; then
-	green=$PVNUMA_CACHE/debug-lane/$(debug_lane_inputs)
+	green=$PVNUMA_CACHE/debug-lane/$debug_lane_key
 	if [ "$DEBUG_LANE" = auto ] && [ -s "$green/results" ]; then
 		echo "debug lane: its inputs ($(basename "$green")) are those of its green run, log $green/lane.log; its $(wc -l <"$green/results") tests count as skipped (DEBUG_LANE=1 runs them)"
 		while read -r name; do
@@ -240,12 +248,16 @@ if [ "$debug_kernel" = 1 ] && [ "$DEBUG_LANE" != 0 ]; then
 		done <"$green/results"
 	else
 		mark=$(wc -l <"$RESULTS")
+		rm -f "$RUNDIR"/check-debug-lane*.out
 		DEBUG=1 l1_lane check-debug-lane debug/ single PVNUMA_LANE=debug
 		lane=$(tail -n +"$((mark + 1))" "$RESULTS")
-		if ! grep -q '^FAIL ' <<<"$lane" && grep -q '^PASS ' <<<"$lane"; then
+		# Green: every test passed (a skip may have been the machine's).
+		if ! grep -q -v '^PASS ' <<<"$lane" && grep -q '^PASS ' <<<"$lane"; then
 			mkdir -p "$green"
-			cat "$RUNDIR"/check-debug-lane*.out >"$green/lane.log"
-			sed -E 's/^(PASS|SKIP) //' <<<"$lane" >"$green/results"
+			cat "$RUNDIR"/check-debug-lane*.out >"$green/lane.log.tmp" &&
+				sed -E 's/^PASS //' <<<"$lane" >"$green/results.tmp" &&
+				mv "$green/lane.log.tmp" "$green/lane.log" &&
+				mv "$green/results.tmp" "$green/results"
 		fi
 	fi
 fi

@@ -143,13 +143,13 @@ rig_shutdown() {
 		"$BUILD/vmlinux" "$2/System.map" "$l2text" "$2/vmlinux" "${rip:-0}" |
 		sed "s|\$| (KVM: ${line#*kvm_exit: })|"
 }
-# l2_rig_fault RC WHEN [L2_BUILD]: L2 (l2.sh exit RC) did not get as far as
-# WHEN, a point before its pvnuma driver registered.  A triple fault is the
-# rig's if its rip has one of the rig's signatures (rig_verdict); a hang
-# has none.
+# l2_rig_fault RC WHEN REGISTERED [L2_BUILD]: L2 (l2.sh exit RC) did not
+# get as far as WHEN; REGISTERED (0 or 1) says whether its pvnuma driver
+# may have registered by then.  A triple fault is the rig's as rig_verdict
+# rules on its rip's signature; a hang has none.
 l2_rig_fault() {
 	if grep -q 'reason shutdown' /sys/kernel/tracing/trace; then
-		rig_shutdown /sys/kernel/tracing/trace "${3:-$BUILD}" | rig_verdict 0 0 || true
+		rig_shutdown /sys/kernel/tracing/trace "${4:-$BUILD}" | rig_verdict "$3" 0 || true
 	elif [ "$1" = 124 ]; then
 		echo "PVNUMA-NOT-RIG-FAULT L2 hung before $2 (l2.sh timed out): no signature"
 	fi
