@@ -2,18 +2,24 @@
 # SPDX-License-Identifier: GPL-2.0
 """Name the rig's fault signature, if any, at the rip of an L2 vCPU.
 
-Usage: rig-signature.py L1_MAP L1_TEXT L1_DISASM L2_MAP L2_TEXT L2_DISASM RIP
+Usage: rig-signature.py L1_MAP L1_TEXT L1_DISASM L2_MAP L2_TEXT L2_DISASM RIP [INTR_INFO]
 
 The rig's emulator (QEMU TCG's nested SVM) fails L2 right where it resumes
-it (Documentation/rig.rst, "Rig faults").  Three places are documented,
-each an instruction boundary, not just a function:
+it (Documentation/rig.rst, "Rig faults").  These places are documented,
+each an instruction boundary, not just a function, and one moment:
 
   vmrun         the instruction right after VMRUN in L1's __svm_vcpu_run():
                 L2 was resumed with L1's own state
   tsc-deadline  the instruction right after the WRMSR in L2's
                 lapic_next_deadline() (KVM emulated it, and resumed L2)
-  icr-read      the instruction right after an MMIO read of L2's local
-                APIC ICR (offset 0x300 of the APIC's fixmap page)
+  apic-mmio     the instruction right after an MMIO access of L2's local
+                APIC page (its fixmap address, 0xffffffffff5fX000): KVM
+                emulated it, and resumed L2; seen after a read of the ICR
+                and after a write to it
+  irq-inject    whatever the rip, KVM was injecting an external interrupt
+                into L2 (INTR_INFO, the kvm_exit line's intr_info, valid
+                with type 0): seen twice on 2026-12-03, in L2s whose pvnuma
+                driver was not loaded, one of them halted
 
 RIP (hex) is a vCPU's rip: an L1 address for vmrun, an L2 one otherwise.
 Lx_MAP is the System.map of the kernel that level runs, Lx_TEXT (hex) its
@@ -30,9 +36,9 @@ import re
 import subprocess
 import sys
 
-# An MMIO read of the local APIC's ICR: APIC_BASE (a fixmap address at the
-# top of the address space) + APIC_ICR (0x300), into a 32-bit register.
-ICR_READ = re.compile(r"^mov\s+0xffffffffff[0-9a-f]{3}300,%e[a-z]+$")
+# An MMIO access of the local APIC's page: a mov from or to APIC_BASE (a
+# fixmap address at the top of the address space) + a register's offset.
+APIC_MMIO = re.compile(r"^mov\s+(0xffffffffff5f[0-9a-f]{4},%[a-z0-9]+|%[a-z0-9]+,0xffffffffff5f[0-9a-f]{4})$")
 INSN = re.compile(r"^\s*([0-9a-f]+):\s+(.*?)\s*(#.*)?$")
 
 
@@ -89,11 +95,16 @@ def before(syms, disasm, addr):
 
 
 def main(argv):
-    if len(argv) != 8:
+    if len(argv) not in (8, 9):
         print(__doc__.split("\n\n")[1], file=sys.stderr)
         return 2
-    l1_map, l1_text, l1_dis, l2_map, l2_text, l2_dis, rip = argv[1:]
+    l1_map, l1_text, l1_dis, l2_map, l2_text, l2_dis, rip = argv[1:8]
     rip = int(rip, 16)
+    intr = int(argv[8], 16) if len(argv) == 9 else 0
+    if intr & 0x80000000 and (intr >> 8) & 7 == 0:
+        print("SIGNATURE irq-inject KVM was injecting external interrupt 0x%x at rip 0x%x"
+              % (intr & 0xff, rip))
+        return 0
     where = []
     for level, path, text, dis in (("L1", l1_map, l1_text, l1_dis),
                                    ("L2", l2_map, l2_text, l2_dis)):
@@ -112,8 +123,8 @@ def main(argv):
             sig = "vmrun"
         elif level == "L2" and name == "lapic_next_deadline" and prev == "wrmsr":
             sig = "tsc-deadline"
-        elif level == "L2" and prev and ICR_READ.match(prev):
-            sig = "icr-read"
+        elif level == "L2" and prev and APIC_MMIO.match(prev):
+            sig = "apic-mmio"
         else:
             continue
         print("SIGNATURE %s %s" % (sig, here))

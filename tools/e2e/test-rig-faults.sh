@@ -32,12 +32,13 @@ check() {	# NAME EXPECT(fault|none) OUTPUT
 console() { awk -f "$here/irq-if0.awk" "$1"; }
 stacks() { python3 "$here/l2-stacks.py" "$data/irq-if0.map" "$(cat "$data/irq-if0.text")" <"$1"; }
 
-# sig NAME EXPECT(signature name|none) RIP [_TEXT]: rig-signature.py on
-# RIP, both levels running the testdata kernel at _TEXT (default: no KASLR).
+# sig NAME EXPECT(signature name|none) RIP [_TEXT [INTR_INFO]]:
+# rig-signature.py on RIP, both levels running the testdata kernel at
+# _TEXT (default: no KASLR), KVM injecting INTR_INFO (default: nothing).
 sig() {
 	local text=${4:-ffffffff81000000} out got=none
 	out=$(python3 "$here/rig-signature.py" "$data/signature.map" "$text" "$data/signature.disasm" \
-		"$data/signature.map" "$text" "$data/signature.disasm" "$3")
+		"$data/signature.map" "$text" "$data/signature.disasm" "$3" "${5:-0}")
 	n=$((n + 1))
 	[[ $out == SIGNATURE* ]] && got=$(awk '{ print $2 }' <<<"$out")
 	if [ "$got" = "$2" ]; then
@@ -49,7 +50,7 @@ sig() {
 	fi
 }
 
-echo "1..16"
+echo "1..19"
 check console-if-clear fault "$(console "$data/irq-if0.console")"
 # The interrupt frame's EFLAGS with IF set (0x96 -> 0x296).
 sed 's/EFLAGS: 00000096/EFLAGS: 00000296/' "$data/irq-if0.console" >"$tmp/c"
@@ -75,8 +76,11 @@ sig after-vmrun-kaslr vmrun ffffffff9d558d7c ffffffff9d000000
 sig at-vmrun none ffffffff81558d79
 sig after-tsc-deadline-wrmsr tsc-deadline ffffffff810a3511
 sig two-after-wrmsr none ffffffff810a3517
-sig after-icr-read icr-read ffffffff810a3da8
-sig after-icr-write none ffffffff810a3dce
+sig after-icr-read apic-mmio ffffffff810a3da8
+sig after-icr-write apic-mmio ffffffff810a3dce
+sig after-a-register-move none ffffffff810a3dbd
+sig irq-injected irq-inject ffffffff810a3dbb ffffffff81000000 800000fb
+sig exception-injected none ffffffff810a3dbb ffffffff81000000 80000b0e
 sig after-a-branch none ffffffff810a3dbb
 sig in-no-function none ffffffff80000000
 [ "$failed" = 0 ]

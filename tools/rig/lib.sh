@@ -134,13 +134,14 @@ rig_verdict() {
 # its _text at L2_TEXT (default: the map's, no KASLR).  Nothing if TRACE
 # has none.
 rig_shutdown() {
-	local line rip l1text l2text
+	local line rip intr l1text l2text
 	line=$(grep -m1 'reason shutdown' "$1" 2>/dev/null) || return 0
 	rip=$(sed -n 's/.* rip 0x\([0-9a-f]*\).*/\1/p' <<<"$line")
+	intr=$(sed -n 's/.* intr_info 0x\([0-9a-f]*\).*/\1/p' <<<"$line")
 	l1text=$(awk '$3 == "_text" { print $1; exit }' /proc/kallsyms)
 	l2text=${3:-$(awk '$3 == "_text" { print $1; exit }' "$2/System.map")}
 	python3 "$PVNUMA_ROOT/tools/e2e/rig-signature.py" "$BUILD/System.map" "$l1text" \
-		"$BUILD/vmlinux" "$2/System.map" "$l2text" "$2/vmlinux" "${rip:-0}" |
+		"$BUILD/vmlinux" "$2/System.map" "$l2text" "$2/vmlinux" "${rip:-0}" "${intr:-0}" |
 		sed "s|\$| (KVM: ${line#*kvm_exit: })|"
 }
 # l2_rig_fault RC WHEN REGISTERED [L2_BUILD]: L2 (l2.sh exit RC) did not
